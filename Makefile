@@ -1,0 +1,41 @@
+# 트랜스포머 학습 노트 — one entry point for set-up, site, figures and tests.
+#   make serve   set up, build figures + site, serve on http://127.0.0.1:8000
+#   make test    set up (incl. Chromium), run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup serve build figures test bench chromium clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+serve: setup
+	$(BIN)/mkdocs serve --strict --dev-addr $(HOST)
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+figures: setup
+	$(BIN)/python -m scripts.figure_builder
+
+chromium:
+	bash scripts/ensure_chromium.sh
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m scripts.bench
+
+clean:
+	rm -rf site docs/generated .cache

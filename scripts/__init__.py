@@ -1,0 +1,1 @@
+"""Build-time code: the figure builder, MkDocs hooks and benchmarks."""

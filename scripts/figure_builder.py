@@ -1,0 +1,383 @@
+"""Run the snippets, install their figures and executed notebooks, skip what is up to date.
+
+    python -m scripts.figure_builder            # run stale snippets (in parallel)
+    python -m scripts.figure_builder --list     # show every snippet, fresh or stale, and its figures
+    python -m scripts.figure_builder --only pe  # run one snippet (name or unique prefix), even if fresh
+    python -m scripts.figure_builder --force    # run every snippet
+
+A snippet is ``snippets/<name>.py`` (jupytext percent format; files starting
+with ``_`` are helpers). It is executed as a notebook in a kernel whose
+``SNIPPET_FIGURE_DIR`` points at a private staging folder; only when every cell
+succeeded are its figures moved into ``docs/generated/figures`` (rename, so a
+reader never sees half a file) and its notebook into ``docs/generated/notebooks``.
+A failure leaves the last good output untouched.
+
+The cache key of a snippet covers its source, the local modules it imports,
+the versions of the libraries that draw the figures and this builder's source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPET_DIR = ROOT / "snippets"
+GENERATED_DIR = ROOT / "docs" / "generated"
+FIGURE_DIR = GENERATED_DIR / "figures"
+NOTEBOOK_DIR = GENERATED_DIR / "notebooks"
+CACHE_DIR = ROOT / ".cache" / "figure-builder"
+MANIFEST = CACHE_DIR / "manifest.json"
+# From a notebook page (generated/notebooks/<name>/) to the figures folder.
+FIGURE_URL_FROM_NOTEBOOK = "../../figures"
+VERSIONED_LIBRARIES = ("torch", "matplotlib", "numpy", "koreanize-matplotlib", "jupytext", "nbclient")
+SNIPPET_TIMEOUT_SECONDS = 600
+
+
+class SnippetError(RuntimeError):
+    """A snippet raised; the message names the snippet and its failing line."""
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # "ran" or "cached"
+    seconds: float = 0.0
+    figures: list[str] = field(default_factory=list)
+    staging: Path | None = None  # where a run left its outputs, until installed
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def discover_snippets() -> dict[str, Path]:
+    """All experiment snippets by name, in a stable order."""
+    return {
+        path.stem: path
+        for path in sorted(SNIPPET_DIR.glob("*.py"))
+        if not path.name.startswith("_")
+    }
+
+
+def resolve_name(query: str, snippets: dict[str, Path]) -> str:
+    if query in snippets:
+        return query
+    matches = [name for name in snippets if name.startswith(query)]
+    if len(matches) != 1:
+        known = ", ".join(snippets)
+        raise SystemExit(f"unknown snippet {query!r} (known: {known})")
+    return matches[0]
+
+
+def local_dependencies(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    """Files under snippets/ that ``path`` imports, transitively."""
+    seen = set() if seen is None else seen
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        for module in _imported_modules(node):
+            parts = module.split(".")
+            if parts[0] != "snippets" or len(parts) < 2:
+                continue
+            dep = SNIPPET_DIR / f"{parts[1]}.py"
+            if dep.exists() and dep not in seen and dep != path:
+                seen.add(dep)
+                local_dependencies(dep, seen)
+    return seen
+
+
+def _imported_modules(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        if node.module == "snippets":  # from snippets import x
+            return [f"snippets.{alias.name}" for alias in node.names]
+        return [node.module]
+    return []
+
+
+# ---------------------------------------------------------------- cache
+
+
+def cache_key(path: Path) -> str:
+    digest = hashlib.sha256()
+    for dep in [path, *sorted(local_dependencies(path))]:
+        digest.update(dep.name.encode())
+        digest.update(dep.read_bytes())
+    for library in VERSIONED_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def load_manifest() -> dict:
+    try:
+        return json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def save_manifest(manifest: dict) -> None:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    _write_atomic(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+
+
+def is_fresh(name: str, path: Path, manifest: dict) -> bool:
+    entry = manifest.get(name)
+    if not entry or entry.get("key") != cache_key(path):
+        return False
+    outputs = [NOTEBOOK_DIR / f"{name}.ipynb", NOTEBOOK_DIR / f"{name}.py"]
+    outputs += [figure_path(fig, v) for fig in entry["figures"] for v in ("light", "dark")]
+    return all(p.exists() for p in outputs)
+
+
+def figure_path(figure: str, variant: str) -> Path:
+    return FIGURE_DIR / f"{figure}-{variant}.svg"
+
+
+def known_figures(manifest: dict | None = None) -> dict[str, str]:
+    """Figure name -> the snippet that makes it (from the last good runs)."""
+    manifest = load_manifest() if manifest is None else manifest
+    return {fig: name for name, entry in manifest.items() for fig in entry["figures"]}
+
+
+# ---------------------------------------------------------------- running
+
+
+def build(force: bool = False, only: str | None = None, log=print) -> list[Outcome]:
+    """Bring every snippet's outputs up to date; raise SnippetError on the first failure."""
+    snippets = discover_snippets()
+    manifest = load_manifest()
+    if only is not None:
+        only = resolve_name(only, snippets)
+    stale, outcomes = [], []
+    for name, path in snippets.items():
+        if name == only or (only is None and (force or not is_fresh(name, path, manifest))):
+            stale.append(name)
+        elif only is None:
+            outcomes.append(Outcome(name, "cached", figures=manifest[name]["figures"]))
+            log(f"[figures] {name:<22} cached")
+    failures = []
+    for result in _run_in_parallel(stale):
+        if isinstance(result, SnippetError):
+            failures.append(result)
+            log(f"[figures] {result}")
+            continue
+        outcome, key = result
+        _install(outcome, manifest)
+        manifest[outcome.name] = {"key": key, "figures": outcome.figures}
+        save_manifest(manifest)
+        outcomes.append(outcome)
+        log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  ({len(outcome.figures)} figures)")
+    _remove_orphans(snippets, manifest)
+    if failures:
+        raise SnippetError("\n".join(str(f) for f in failures))
+    return outcomes
+
+
+def _run_in_parallel(names: list[str]):
+    if not names:
+        return []
+    if len(names) == 1:
+        return [_run_safely(names[0])]
+    # spawn: the caller may be `mkdocs serve`, whose threads make fork unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1), mp_context=context) as pool:
+        return list(pool.map(_run_safely, names))
+
+
+def _run_safely(name: str):
+    try:
+        return run_snippet(name)
+    except SnippetError as error:
+        return error
+
+
+def run_snippet(name: str) -> tuple[Outcome, str]:
+    """Execute one snippet into its staging folder; nothing outside staging is touched."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = discover_snippets()[name]
+    key = cache_key(path)
+    staging = _staging_dir(name)
+    os.environ["SNIPPET_FIGURE_DIR"] = str(staging / "figures")
+    os.environ["SNIPPET_FIGURE_URL"] = FIGURE_URL_FROM_NOTEBOOK
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    started = time.perf_counter()
+    notebook = jupytext.read(path)
+    client = NotebookClient(
+        notebook,
+        timeout=SNIPPET_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(ROOT)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SnippetError(describe_failure(name, path, notebook)) from None
+    except Exception as error:  # kernel died, timeout, ...
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SnippetError(f"snippet '{name}' failed ({path.relative_to(ROOT)}): {error}") from None
+    _add_download_cell(notebook, name)
+    nbformat.write(notebook, staging / f"{name}.ipynb")
+    shutil.copyfile(path, staging / f"{name}.py")
+    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg"))
+    return Outcome(name, "ran", time.perf_counter() - started, figures, staging), key
+
+
+def _staging_dir(name: str) -> Path:
+    (CACHE_DIR / "staging").mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=CACHE_DIR / "staging"))
+    (staging / "figures").mkdir()
+    return staging
+
+
+def _add_download_cell(notebook, name: str) -> None:
+    from nbformat.v4 import new_markdown_cell
+
+    links = f"[`{name}.py` 내려받기](../{name}.py) · [`{name}.ipynb` 내려받기]({name}.ipynb)"
+    notebook.cells.insert(1, new_markdown_cell(f"!!! info \"소스\"\n    {links}"))
+
+
+# ---------------------------------------------------------------- failure report
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+
+
+def describe_failure(name: str, path: Path, notebook) -> str:
+    """'snippet X failed at snippets/X.py:LINE: Error: message' from the executed notebook."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                line = _failing_line(path, notebook, output["traceback"])
+                where = f"{path.relative_to(ROOT)}:{line}" if line else str(path.relative_to(ROOT))
+                return f"snippet '{name}' failed at {where}: {output['ename']}: {output['evalue']}"
+    return f"snippet '{name}' failed ({path.relative_to(ROOT)})"
+
+
+def _failing_line(path: Path, notebook, traceback: list[str]) -> int | None:
+    """Map the innermost 'Cell In[n], line m' frame back to a line of the .py file."""
+    frames = _CELL_FRAME.findall(_ANSI.sub("", "\n".join(traceback)))
+    if not frames:
+        return None
+    execution_count, line_in_cell = (int(x) for x in frames[-1])
+    starts = code_cell_start_lines(path, notebook)
+    for cell, start in starts:
+        if cell.get("execution_count") == execution_count:
+            return start + line_in_cell - 1
+    return None
+
+
+def code_cell_start_lines(path: Path, notebook) -> list[tuple[dict, int]]:
+    """Each code cell with the 1-based line of the .py file where its source begins."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    result, cursor = [], 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        first = cell.source.splitlines()[0]
+        while cursor < len(lines) and lines[cursor] != first:
+            cursor += 1
+        result.append((cell, cursor + 1))
+        cursor += 1
+    return result
+
+
+# ---------------------------------------------------------------- installing
+
+
+def _install(outcome: Outcome, manifest: dict) -> None:
+    """Move one successful run's outputs into docs/generated, atomically per file."""
+    name, staging = outcome.name, outcome.staging
+    FIGURE_DIR.mkdir(parents=True, exist_ok=True)
+    NOTEBOOK_DIR.mkdir(parents=True, exist_ok=True)
+    new_figures = set()
+    for source in sorted((staging / "figures").iterdir()):
+        _replace_if_changed(source, FIGURE_DIR / source.name)
+        new_figures.add(source.name)
+    for suffix in (".ipynb", ".py"):
+        _replace_if_changed(staging / f"{name}{suffix}", NOTEBOOK_DIR / f"{name}{suffix}")
+    # Figures this snippet made before but no longer makes.
+    for old in manifest.get(name, {}).get("figures", []):
+        for stale in (f"{old}-light.svg", f"{old}-dark.svg", f"{old}.volatile"):
+            if stale not in new_figures:
+                (FIGURE_DIR / stale).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_if_changed(source: Path, target: Path) -> None:
+    """Rename into place, unless the bytes are equal (keeps `mkdocs serve` from reloading)."""
+    if target.exists() and target.read_bytes() == source.read_bytes():
+        source.unlink()
+        return
+    os.replace(source, target)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _remove_orphans(snippets: dict[str, Path], manifest: dict) -> None:
+    """Forget snippets that were deleted, with their outputs."""
+    for name in [n for n in manifest if n not in snippets]:
+        for fig in manifest.pop(name)["figures"]:
+            for variant in ("light", "dark"):
+                figure_path(fig, variant).unlink(missing_ok=True)
+        for suffix in (".ipynb", ".py"):
+            (NOTEBOOK_DIR / f"{name}{suffix}").unlink(missing_ok=True)
+        save_manifest(manifest)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def list_snippets(log=print) -> None:
+    manifest = load_manifest()
+    for name, path in discover_snippets().items():
+        state = "fresh" if is_fresh(name, path, manifest) else "stale"
+        figures = ", ".join(manifest.get(name, {}).get("figures", [])) or "-"
+        log(f"{name:<22} {state:<6} {figures}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--list", action="store_true", help="list snippets and their state")
+    group.add_argument("--only", metavar="NAME", help="run one snippet, even if fresh")
+    group.add_argument("--force", action="store_true", help="run every snippet")
+    args = parser.parse_args(argv)
+    if args.list:
+        list_snippets()
+        return 0
+    started = time.perf_counter()
+    try:
+        build(force=args.force, only=args.only)
+    except SnippetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"[figures] done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

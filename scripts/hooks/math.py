@@ -1,0 +1,54 @@
+"""MkDocs hook: render TeX to MathML at build time, so math needs no script and no network.
+
+Markdown pages: ``pymdownx.arithmatex`` (generic mode) wraps TeX in
+``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;
+this hook replaces the TeX with MathML, which browsers render natively.
+Notebook pages: ``$...$`` / ``$$...$$`` inside rendered Markdown cells get the same treatment.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from latex2mathml.converter import convert
+from mkdocs.exceptions import PluginError
+
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>',
+    re.DOTALL,
+)
+NOTEBOOK_MARKDOWN = re.compile(
+    r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.DOTALL
+)
+DOLLAR_MATH = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+
+
+def on_page_content(html_text, page, config, files):
+    where = page.file.src_uri
+    html_text = ARITHMATEX.sub(lambda m: _arithmatex(m, where), html_text)
+    if where.endswith(".ipynb"):
+        html_text = NOTEBOOK_MARKDOWN.sub(lambda m: m[1] + _dollars(m[2], where) + m[3], html_text)
+    return html_text
+
+
+def _arithmatex(match: re.Match, where: str) -> str:
+    display = "block" if match["open"] == "[" else "inline"
+    mathml = to_mathml(html.unescape(match["tex"]), display, where)
+    return f'<{match["tag"]} class="arithmatex">{mathml}</{match["tag"]}>'
+
+
+def _dollars(fragment: str, where: str) -> str:
+    def replace(match: re.Match) -> str:
+        if match["block"] is not None:
+            return f'<div class="arithmatex">{to_mathml(html.unescape(match["block"]), "block", where)}</div>'
+        return f'<span class="arithmatex">{to_mathml(html.unescape(match["inline"]), "inline", where)}</span>'
+
+    return DOLLAR_MATH.sub(replace, fragment)
+
+
+def to_mathml(tex: str, display: str, where: str) -> str:
+    try:
+        return convert(tex.strip(), display=display)
+    except Exception as error:  # latex2mathml raises many exception types
+        raise PluginError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None

@@ -1,0 +1,108 @@
+"""MkDocs hook: fix up the notebook pages that mkdocs-jupyter renders.
+
+Anchors: mkdocs-jupyter slugifies headings to ASCII, so Korean headings get an
+empty id. ``on_page_content`` re-slugs every heading with the same
+Unicode-preserving slugifier as the Markdown pages and updates the page's TOC.
+
+Size and requests:
+
+mkdocs-jupyter inlines ~600 KB of Jupyter CSS into every notebook page and adds
+script tags for MathJax (with an empty ``src``, a request to the page itself)
+and for Mermaid (from a CDN). This hook moves each distinct ``<style>`` block
+into one shared, content-hashed stylesheet under ``assets/jupyter/`` and drops
+the MathJax and Mermaid scripts: math is MathML from the math hook, and the
+notebooks contain no diagrams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from mkdocs.utils import get_relative_url
+from pymdownx.slugs import slugify
+
+SLUGIFY = slugify(case="lower")
+HEADING = re.compile(
+    r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">',
+    re.DOTALL,
+)
+TAG = re.compile(r"<[^>]+>")
+
+STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
+UNWANTED_SCRIPTS = [
+    re.compile(r'<script src="">\s*</script>'),
+    re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.DOTALL),
+    re.compile(r"<!-- (?:Load )?[Mm]ath[Jj]ax configuration -->|<!-- End of mathjax configuration -->"),
+    re.compile(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', re.DOTALL),
+]
+
+
+def on_page_content(html, page, config, files):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    used: dict[str, int] = {}
+    ids = []
+
+    def reslug(match: re.Match) -> str:
+        text = TAG.sub("", match["text"]).strip()
+        anchor = _unique(SLUGIFY(text, "-") or "section", used)
+        ids.append(anchor)
+        return f'<h{match["level"]} id="{anchor}">{match["text"]}<a class="anchor-link" href="#{anchor}">'
+
+    html = HEADING.sub(reslug, html)
+    _renumber_toc(page.toc, iter(ids))
+    return html
+
+
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    count = used.get(anchor, 0)
+    used[anchor] = count + 1
+    return anchor if count == 0 else f"{anchor}_{count}"
+
+
+def _renumber_toc(items, ids) -> None:
+    """The TOC lists the same headings in document order: give them the new ids."""
+    for item in items:
+        item.id = next(ids, item.id)
+        _renumber_toc(item.children, ids)
+
+
+def on_post_page(output, page, config):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    for pattern in UNWANTED_SCRIPTS:
+        output = pattern.sub("", output)
+    css = "\n".join(
+        block.group("css") for block in STYLE.finditer(output) if not _is_list_repr(block.group("css"))
+    )
+    if not css:
+        return output
+    url = _write_shared_stylesheet(css, Path(config.site_dir))
+    link = f'<link rel="stylesheet" href="{get_relative_url(url, page.url)}">'
+    first = True
+
+    def replace(match: re.Match) -> str:
+        nonlocal first
+        if first:
+            first = False
+            return link
+        return ""
+
+    return STYLE.sub(replace, output)
+
+
+def _is_list_repr(css: str) -> bool:
+    """mkdocs-jupyter also emits a Python list's repr of the Pygments CSS: not CSS at all."""
+    return css.lstrip().startswith("[")
+
+
+def _write_shared_stylesheet(css: str, site_dir: Path) -> str:
+    digest = hashlib.sha256(css.encode()).hexdigest()[:12]
+    url = f"assets/jupyter/notebook.{digest}.css"
+    target = site_dir / url
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    return url

@@ -1,0 +1,1 @@
+"""Executable experiments behind the claims of the site (jupytext percent format)."""

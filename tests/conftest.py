@@ -1,0 +1,129 @@
+"""Shared fixtures: one strict build of the real site, a local server, and Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Flags for Debian's chromium on a machine without internet access.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """Build the site once with `mkdocs build --strict` (figures included)."""
+    site_dir = tmp_path_factory.mktemp("site")
+    result = run_mkdocs_build(ROOT, site_dir)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return BuiltSite(site_dir, result.stdout + result.stderr)
+
+
+class BuiltSite:
+    def __init__(self, path: Path, log: str):
+        self.path = path
+        self.log = log
+
+    def html_pages(self) -> list[Path]:
+        return sorted(self.path.rglob("*.html"))
+
+    def page(self, url_path: str) -> Path:
+        return self.path / url_path.strip("/") / "index.html"
+
+
+def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Serve the built site on 127.0.0.1 (a free port) for the browser tests."""
+    handler = functools.partial(QuietHandler, directory=str(built_site.path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+            "(`sudo apt-get install chromium`, or run `make test`, which installs it) "
+            "or set CHROMIUM=/path/to/chromium",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    """Console errors and requests to other hosts seen by one page."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        own_host = urlparse(base_url).netloc
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+        def on_request(request):
+            url = urlparse(request.url)
+            if url.scheme in ("http", "https", "ws", "wss") and url.netloc != own_host:
+                self.foreign_requests.append(request.url)
+
+        page.on("request", on_request)
+
+
+@pytest.fixture
+def open_page(browser, site_url):
+    """open_page(path, color_scheme='light') -> PageWatch, with the page loaded."""
+    contexts = []
+
+    def _open(path: str, color_scheme: str = "light") -> PageWatch:
+        context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(page, site_url)
+        page.goto(site_url + path, wait_until="load")
+        return watch
+
+    yield _open
+    for context in contexts:
+        context.close()

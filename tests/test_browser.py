@@ -1,0 +1,79 @@
+"""What only a browser shows: console errors, requests, math, palettes, search."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+HOME_AND_TOPICS = [
+    "/",
+    "/qna/scaled-dot-product/",
+    "/qna/positional-encoding/",
+    "/qna/complexity/",
+    "/qna/layer-norm-warmup/",
+    "/qna/gradient-vanishing/",
+    "/assignment/bucketing/",
+]
+
+
+def test_topic_list_matches_the_built_site(built_site):
+    built = {"/"} | {
+        "/" + p.parent.relative_to(built_site.path).as_posix() + "/"
+        for p in list((built_site.path / "qna").glob("*/index.html"))
+        + list((built_site.path / "assignment").glob("*/index.html"))
+    }
+    assert built == set(HOME_AND_TOPICS)
+
+
+@pytest.mark.parametrize("path", HOME_AND_TOPICS)
+def test_page_loads_without_console_error_or_foreign_request(open_page, path):
+    watch = open_page(path)
+    watch.page.wait_for_load_state("networkidle")
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+@pytest.mark.parametrize("path", ["/qna/scaled-dot-product/", "/qna/positional-encoding/", "/qna/complexity/"])
+def test_math_is_rendered(open_page, path):
+    page = open_page(path).page
+    math = page.locator("article .arithmatex math").first
+    box = math.bounding_box()
+    assert box is not None and box["width"] > 20 and box["height"] > 10
+    # MathML laid out by the browser: a fraction has a numerator above its denominator.
+    fraction = page.locator("article mfrac").first
+    numerator, denominator = (fraction.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
+    assert numerator["y"] + numerator["height"] <= denominator["y"] + 1
+
+
+def test_dark_mode_toggle_switches_the_palette(open_page):
+    page = open_page("/qna/positional-encoding/").page
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    dark_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark_background != light_background
+
+
+def search(page, query: str) -> list[str]:
+    """Type a query into Material's search box; return the result links in order."""
+    page.locator("label.md-search__icon[for=__search], label.md-header__button[for=__search]").first.click()
+    box = page.locator("input[data-md-component=search-query]")
+    box.fill(query)
+    box.press("End")  # fill() alone does not trigger Material's search
+    page.wait_for_function(
+        "document.querySelector('.md-search-result__meta').textContent.trim() !== '' && "
+        "!document.querySelector('.md-search-result__meta').textContent.includes('초기화')"
+    )
+    page.wait_for_timeout(150)
+    return page.eval_on_selector_all(
+        ".md-search-result__list > .md-search-result__item > a", "links => links.map(a => a.href)"
+    )
+
+
+def test_korean_search_finds_the_page(open_page):
+    page = open_page("/").page
+    results = search(page, "버킷팅")
+    assert results and "/assignment/bucketing/" in results[0]

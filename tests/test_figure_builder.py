@@ -1,0 +1,179 @@
+"""The figure builder on a scratch copy of the repository: cache, failures, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_mkdocs_build
+
+pytestmark = pytest.mark.slow
+
+COPIED = ["snippets", "scripts", "docs", "source", "includes", "overrides", "mkdocs.yml", "data"]
+PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
+
+
+def copy_repository(target: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    return target
+
+
+def run_builder(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.figure_builder", *args],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
+    )
+
+
+def progress(result: subprocess.CompletedProcess) -> dict[str, str]:
+    return dict(PROGRESS.findall(result.stdout + result.stderr))
+
+
+def figure_hashes(root: Path) -> dict[str, str]:
+    folder = root / "docs" / "generated" / "figures"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.svg"))}
+
+
+def volatile_figures(root: Path) -> set[str]:
+    folder = root / "docs" / "generated" / "figures"
+    return {p.stem for p in folder.glob("*.volatile")}
+
+
+def snippet_names() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "snippets").glob("*.py") if not p.name.startswith("_"))
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """A copy of the repo after two cold builds; yields (root, first_hashes, second_hashes)."""
+    root = copy_repository(tmp_path_factory.mktemp("repo"))
+    first = run_builder(root)
+    assert first.returncode == 0, first.stderr
+    first_hashes = figure_hashes(root)
+    shutil.rmtree(root / "docs" / "generated")
+    shutil.rmtree(root / ".cache")
+    second = run_builder(root)
+    assert second.returncode == 0, second.stderr
+    return root, first, first_hashes, figure_hashes(root)
+
+
+def test_cold_run_runs_every_snippet_and_reports_each(scratch):
+    root, first, _, _ = scratch
+    assert progress(first) == {name: "ran" for name in snippet_names()}
+
+
+def test_two_cold_runs_give_identical_bytes(scratch):
+    root, _, first_hashes, second_hashes = scratch
+    assert first_hashes, "no figure was written"
+    assert first_hashes.keys() == second_hashes.keys()
+    volatile = volatile_figures(root)
+    differing = {name for name in first_hashes if first_hashes[name] != second_hashes[name]}
+    # Only figures of measured wall time may differ, and they say so.
+    assert {n.rsplit("-", 1)[0] for n in differing} <= volatile
+    assert len(volatile) <= 1, f"more volatile figures than the one timing plot: {volatile}"
+
+
+def test_second_run_reruns_nothing(scratch):
+    root = scratch[0]
+    result = run_builder(root)
+    assert result.returncode == 0
+    assert set(progress(result).values()) == {"cached"}
+
+
+def test_editing_one_snippet_reruns_exactly_that_one(scratch):
+    root = scratch[0]
+    name = snippet_names()[0]
+    path = root / "snippets" / f"{name}.py"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\n# 주석 한 줄을 더했다\n", encoding="utf-8")
+    try:
+        result = run_builder(root)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.stderr
+    ran = [n for n, state in progress(result).items() if state == "ran"]
+    assert ran == [name]
+
+
+def test_editing_the_shared_helper_reruns_every_snippet_that_imports_it(scratch):
+    root = scratch[0]
+    helper = root / "snippets" / "_figures.py"
+    original = helper.read_text(encoding="utf-8")
+    helper.write_text(original + "\n# changed\n", encoding="utf-8")
+    try:
+        listing = run_builder(root, "--list")
+    finally:
+        helper.write_text(original, encoding="utf-8")
+    states = dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE))
+    assert states == {name: "stale" for name in snippet_names()}
+
+
+def test_failing_snippet_names_itself_and_its_line_and_keeps_old_figures(scratch):
+    root = scratch[0]
+    name = snippet_names()[-1]
+    path = root / "snippets" / f"{name}.py"
+    original = path.read_text(encoding="utf-8")
+    broken = original + '\n# %%\nif __name__ == "__main__":\n    raise RuntimeError("의도한 실패")\n'
+    path.write_text(broken, encoding="utf-8")
+    before = figure_hashes(root)
+    try:
+        result = run_builder(root)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    failing_line = broken.splitlines().index('    raise RuntimeError("의도한 실패")') + 1
+    assert result.returncode != 0
+    assert f"snippet '{name}' failed at snippets/{name}.py:{failing_line}" in result.stderr
+    assert "RuntimeError: 의도한 실패" in result.stderr
+    assert figure_hashes(root) == before
+    assert not list((root / ".cache" / "figure-builder" / "staging").iterdir())
+
+
+def test_mkdocs_build_fails_on_a_snippet_error(scratch):
+    root = scratch[0]
+    name = snippet_names()[0]
+    path = root / "snippets" / f"{name}.py"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + '\n# %%\nif __name__ == "__main__":\n    1 / 0\n', encoding="utf-8")
+    try:
+        result = run_mkdocs_build(root, root / "site")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    assert f"snippet '{name}' failed at snippets/{name}.py:" in result.stderr
+    assert "ZeroDivisionError" in result.stderr
+
+
+def test_page_embedding_an_unknown_figure_fails_the_build(scratch):
+    root = scratch[0]
+    page = root / "docs" / "qna" / "complexity.md"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original + "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n",
+                    encoding="utf-8")
+    try:
+        result = run_mkdocs_build(root, root / "site")
+    finally:
+        page.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
+
+
+def test_builder_lists_and_runs_one_snippet_by_name(scratch):
+    root = scratch[0]
+    name = snippet_names()[0]
+    result = run_builder(root, "--only", name)
+    assert result.returncode == 0
+    assert progress(result) == {name: "ran"}
+    unknown = run_builder(root, "--only", "no_such_snippet")
+    assert unknown.returncode != 0 and "unknown snippet" in unknown.stderr

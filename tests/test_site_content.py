@@ -1,0 +1,190 @@
+"""The built site: strict build, page size, anchors, and the whole log on the pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = ROOT / "source" / "week7-log.md"
+MAX_PAGE_BYTES = 150 * 1024
+# The log links this title to the URL of another question; the site links the article the title names.
+CORRECTED_LINKS = {
+    "Transformer Architecture: The Positional Encoding":
+        "https://kazemnejad.com/blog/transformer_architecture_positional_encoding/",
+}
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]+")
+
+
+# ---------------------------------------------------------------- the log, parsed
+
+
+def log_section(title: str) -> str:
+    text = LOG.read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start: end if end != -1 else None]
+
+
+def log_questions() -> list[str]:
+    return re.findall(r"^- (.+?)\s*$", log_section("멘토링 답변"), re.MULTILINE)
+
+
+def log_answers() -> list[str]:
+    """Every nested bullet under a question: the peers' and the mentor's answers."""
+    return re.findall(r"^ {4,}- (.+?)\s*$", log_section("멘토링 답변"), re.MULTILINE)
+
+
+def log_links() -> list[tuple[str, str]]:
+    return MARKDOWN_LINK.findall(LOG.read_text(encoding="utf-8"))
+
+
+def log_bare_urls() -> list[str]:
+    return BARE_URL.findall(LOG.read_text(encoding="utf-8").split("---", 2)[2])
+
+
+def as_displayed(markdown: str) -> str:
+    """Markdown of one log line as a reader sees it: link text only, single spaces."""
+    return normalize(MARKDOWN_LINK.sub(r"\1", markdown))
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------- the site, parsed
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article_text(path: Path) -> str:
+    article = soup(path).select_one("article")
+    return normalize(article.get_text(" "))
+
+
+def topic_pages(site) -> list[Path]:
+    return sorted((site.path / "qna").rglob("index.html")) + sorted((site.path / "assignment").rglob("index.html"))
+
+
+def all_links(site) -> list[tuple[str, str]]:
+    links = []
+    for page in site.html_pages():
+        for anchor in soup(page).select("article a[href]"):
+            links.append((normalize(anchor.get_text(" ")), anchor["href"]))
+    return links
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_strict_build_has_no_warning(built_site):
+    assert "WARNING" not in built_site.log, built_site.log
+
+
+def test_log_parser_finds_the_log_structure():
+    # Guards the tests below against a parser that silently finds nothing.
+    assert len(log_questions()) == 7
+    assert len(log_answers()) >= 15
+    assert len(log_links()) == 5
+
+
+@pytest.mark.parametrize("question", log_questions())
+def test_every_question_is_on_a_topic_page(built_site, question):
+    text = " ".join(article_text(p) for p in topic_pages(built_site))
+    assert normalize(question) in text
+
+
+@pytest.mark.parametrize("answer", log_answers())
+def test_every_answer_is_on_a_topic_page(built_site, answer):
+    text = " ".join(article_text(p) for p in topic_pages(built_site))
+    assert as_displayed(answer) in text
+
+
+@pytest.mark.parametrize("title,url", log_links())
+def test_every_link_of_the_log_is_on_the_site(built_site, title, url):
+    expected = CORRECTED_LINKS.get(title, url)
+    links = all_links(built_site)
+    assert (normalize(title), expected) in links, f"no link {title!r} -> {expected}"
+    # The URL itself still appears as some link (a wrong one is kept, under its own title).
+    assert any(href == url for _, href in links)
+
+
+def test_every_bare_url_of_the_log_is_linked(built_site):
+    hrefs = {href for _, href in all_links(built_site)}
+    assert log_bare_urls(), "the log has bare URLs (the lecture series)"
+    for url in log_bare_urls():
+        assert url in hrefs
+
+
+def test_retrospective_is_a_dated_timeline(built_site):
+    page = built_site.page("retrospective")
+    times = {t["datetime"]: normalize(t.find_parent("dt").find_next_sibling("dd").get_text(" "))
+             for t in soup(page).select("article time[datetime]")}
+    entries = re.findall(r"^(\d\d)/(\d\d)/(\d\d): (.+?)\s*$", log_section("학습 회고"), re.MULTILINE)
+    assert len(entries) == 5
+    for yy, mm, dd, what in entries:
+        assert times[f"20{yy}-{mm}-{dd}"] == normalize(what)
+
+
+def test_peer_session_and_bucketing_text_reach_the_site(built_site):
+    peer = normalize(log_section("피어세션 정리").split("\n", 1)[1])
+    assert peer in article_text(built_site.page("peer-session"))
+    description = re.search(r'^description: "(.+)"$', LOG.read_text(encoding="utf-8"), re.MULTILINE)[1]
+    bucketing_text = description.split("NLP", 1)[1]  # after the lecture-series URL
+    assert normalize(bucketing_text) in article_text(built_site.page("assignment/bucketing"))
+
+
+def test_original_page_shows_the_log_verbatim(built_site):
+    code = soup(built_site.page("original")).select_one("article pre code").get_text()
+    assert code.strip() == LOG.read_text(encoding="utf-8").strip()
+
+
+def test_no_html_page_over_150_kb(built_site):
+    sizes = {p.relative_to(built_site.path).as_posix(): p.stat().st_size for p in built_site.html_pages()}
+    too_big = {page: size for page, size in sizes.items() if size > MAX_PAGE_BYTES}
+    assert not too_big, too_big
+
+
+def test_every_heading_anchor_is_non_empty_and_unique(built_site):
+    problems = []
+    for page in built_site.html_pages():
+        ids = []
+        for heading in soup(page).select("article h1, article h2, article h3, article h4, article h5, article h6"):
+            anchor = heading.get("id", "")
+            if not anchor.strip("-_"):
+                problems.append(f"{page}: heading {heading.get_text(strip=True)!r} has no usable id")
+            ids.append(anchor)
+        duplicates = {a for a in ids if ids.count(a) > 1}
+        if duplicates:
+            problems.append(f"{page}: duplicate ids {duplicates}")
+    assert not problems, "\n".join(problems)
+
+
+def test_korean_headings_keep_their_hangul_in_anchors(built_site):
+    page = soup(built_site.page("qna/scaled-dot-product"))
+    ids = {h["id"] for h in page.select("article h2")}
+    assert {"피어세션-질문", "멘토-답변", "실험으로-확인하기", "참고-자료"} <= ids
+
+
+def test_every_topic_page_has_the_same_sections_and_tags(built_site):
+    expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "참고 자료"]
+    for page in (built_site.path / "qna").glob("*/index.html"):
+        headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in soup(page).select("article h2")]
+        assert headings == expected, page
+        assert soup(page).select(".md-tag"), f"{page} has no tags"
+
+
+def test_math_is_mathml_and_no_page_loads_a_cdn(built_site):
+    assert soup(built_site.page("qna/positional-encoding")).select("article math")
+    for page in built_site.html_pages():
+        for tag in soup(page).select("script[src], link[href]"):
+            url = tag.get("src") or tag.get("href")
+            if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
+                continue
+            assert not re.match(r"(https?:)?//", url), f"{page}: loads {url}"
