@@ -253,7 +253,7 @@ def _add_download_cell(notebook, name: str) -> None:
     from nbformat.v4 import new_markdown_cell
 
     links = f"[`{name}.py` 내려받기](../{name}.py) · [`{name}.ipynb` 내려받기]({name}.ipynb)"
-    notebook.cells.insert(1, new_markdown_cell(f"!!! info \"소스\"\n    {links}"))
+    notebook.cells.insert(1, new_markdown_cell(f"**소스:** {links}"))
 
 
 # ---------------------------------------------------------------- failure report

@@ -61,16 +61,50 @@ def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None) -> sub
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    """Serve the built site on 127.0.0.1 (a free port) for the browser tests."""
-    handler = functools.partial(QuietHandler, directory=str(built_site.path))
+    """Serve the built site on 127.0.0.1 (a free port) under the path of `site_url`.
+
+    The 404 page links its assets by absolute path, as on GitHub Pages, so the
+    site must be served where `site_url` says.
+    """
+    prefix = site_path_prefix()
+    handler = functools.partial(PrefixedHandler, prefix, directory=str(built_site.path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield f"http://127.0.0.1:{server.server_address[1]}{prefix.rstrip('/')}"
     server.shutdown()
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+def site_path_prefix() -> str:
+    for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("site_url:"):
+            return urlparse(line.split(":", 1)[1].strip()).path or "/"
+    return "/"
+
+
+class PrefixedHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files under a path prefix; anything outside it is a 404 with the site's 404 page."""
+
+    def __init__(self, prefix: str, *args, **kwargs):
+        self.prefix = prefix
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_site__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, *args):
         pass
 

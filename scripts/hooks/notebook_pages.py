@@ -9,7 +9,8 @@ Size and requests:
 mkdocs-jupyter inlines ~600 KB of Jupyter CSS into every notebook page and adds
 script tags for MathJax (with an empty ``src``, a request to the page itself)
 and for Mermaid (from a CDN). This hook moves each distinct ``<style>`` block
-into one shared, content-hashed stylesheet under ``assets/jupyter/`` and drops
+into one shared, content-hashed stylesheet under ``assets/jupyter/`` (except
+Jupyter's Pygments colours: code cells use Material's, see mkdocs.yml) and drops
 the MathJax and Mermaid scripts: math is MathML from the math hook, and the
 notebooks contain no diagrams.
 """
@@ -74,9 +75,7 @@ def on_post_page(output, page, config):
         return output
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)
-    css = "\n".join(
-        block.group("css") for block in STYLE.finditer(output) if not _is_list_repr(block.group("css"))
-    )
+    css = "\n".join(block.group("css") for block in STYLE.finditer(output) if _keep(block.group("css")))
     if not css:
         return output
     url = _write_shared_stylesheet(css, Path(config.site_dir))
@@ -93,9 +92,10 @@ def on_post_page(output, page, config):
     return STYLE.sub(replace, output)
 
 
-def _is_list_repr(css: str) -> bool:
-    """mkdocs-jupyter also emits a Python list's repr of the Pygments CSS: not CSS at all."""
-    return css.lstrip().startswith("[")
+def _keep(css: str) -> bool:
+    """Drop the Pygments colours (Material's code colours apply instead: they pass contrast checks)
+    and a Python list's repr of them that mkdocs-jupyter also emits (not CSS at all)."""
+    return not css.lstrip().startswith("[") and "td.linenos .normal" not in css
 
 
 def _write_shared_stylesheet(css: str, site_dir: Path) -> str:

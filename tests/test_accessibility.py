@@ -1,0 +1,41 @@
+"""axe-core in Chromium: no serious or critical violation on any page, in either palette."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+def site_paths(built_site) -> list[str]:
+    paths = []
+    for page in built_site.html_pages():
+        relative = page.relative_to(built_site.path).as_posix()
+        if relative == "404.html":
+            paths.append("/404.html")
+        elif relative.endswith("index.html"):
+            paths.append("/" + relative[: -len("index.html")])
+    return paths
+
+
+def test_every_page_is_checked(built_site):
+    paths = site_paths(built_site)
+    assert "/" in paths and "/qna/complexity/" in paths and len(paths) >= 15
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_or_critical_violation(built_site, open_page, scheme):
+    axe = Axe()
+    problems = []
+    for path in site_paths(built_site):
+        page = open_page(path, color_scheme=scheme).page
+        results = axe.run(page)
+        for violation in results.response["violations"]:
+            if violation["impact"] in BLOCKING:
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}): {targets}")
+        page.context.close()
+    assert not problems, "\n".join(problems)
