@@ -29,7 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -169,6 +169,8 @@ def build(force: bool = False, only: str | None = None, log=print) -> list[Outco
         elif only is None:
             outcomes.append(Outcome(name, "cached", figures=manifest[name]["figures"]))
             log(f"[figures] {name:<22} cached")
+    # Longest first (by the last run's time), so the slowest snippet does not start last.
+    stale.sort(key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
     failures = []
     for result in _run_in_parallel(stale):
         if isinstance(result, SnippetError):
@@ -177,7 +179,7 @@ def build(force: bool = False, only: str | None = None, log=print) -> list[Outco
             continue
         outcome, key = result
         _install(outcome, manifest)
-        manifest[outcome.name] = {"key": key, "figures": outcome.figures}
+        manifest[outcome.name] = {"key": key, "figures": outcome.figures, "seconds": round(outcome.seconds, 1)}
         save_manifest(manifest)
         outcomes.append(outcome)
         log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  ({len(outcome.figures)} figures)")
@@ -188,29 +190,43 @@ def build(force: bool = False, only: str | None = None, log=print) -> list[Outco
 
 
 def _run_in_parallel(names: list[str]):
+    """Run the snippets; yield each result as soon as it is ready (for live progress)."""
     if not names:
-        return []
-    if len(names) == 1:
-        return [_run_safely(names[0])]
+        return
+    cores = os.cpu_count() or 1
+    workers = min(len(names), cores)
+    # Kernels share the cores: more torch threads than cores makes every snippet slower.
+    threads = max(1, cores // workers)
+    if workers == 1:
+        for name in names:
+            yield _run_safely(name, threads)
+        return
     # spawn: the caller may be `mkdocs serve`, whose threads make fork unsafe.
+    # Spawned workers copy sys.path to import this module; MkDocs loads hooks with
+    # the repo root on sys.path only while loading them, so put it back.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1), mp_context=context) as pool:
-        return list(pool.map(_run_safely, names))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_run_safely, name, threads) for name in names]
+        for future in as_completed(futures):
+            yield future.result()
 
 
-def _run_safely(name: str):
+def _run_safely(name: str, threads: int):
     try:
-        return run_snippet(name)
+        return run_snippet(name, threads)
     except SnippetError as error:
         return error
 
 
-def run_snippet(name: str) -> tuple[Outcome, str]:
+def run_snippet(name: str, threads: int | None = None) -> tuple[Outcome, str]:
     """Execute one snippet into its staging folder; nothing outside staging is touched."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     path = discover_snippets()[name]
     key = cache_key(path)
@@ -218,14 +234,20 @@ def run_snippet(name: str) -> tuple[Outcome, str]:
     os.environ["SNIPPET_FIGURE_DIR"] = str(staging / "figures")
     os.environ["SNIPPET_FIGURE_URL"] = FIGURE_URL_FROM_NOTEBOOK
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if threads:
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     started = time.perf_counter()
     notebook = jupytext.read(path)
+    # Unix sockets: no open TCP port (and no warning about one). A short path of its own,
+    # because a socket path may not exceed ~100 characters.
+    sockets = tempfile.mkdtemp(prefix="nb-")
     client = NotebookClient(
         notebook,
         timeout=SNIPPET_TIMEOUT_SECONDS,
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(ROOT)}},
+        config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
     )
     try:
         client.execute()
@@ -235,7 +257,10 @@ def run_snippet(name: str) -> tuple[Outcome, str]:
     except Exception as error:  # kernel died, timeout, ...
         shutil.rmtree(staging, ignore_errors=True)
         raise SnippetError(f"snippet '{name}' failed ({path.relative_to(ROOT)}): {error}") from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     _add_download_cell(notebook, name)
+    _drop_section_markers(notebook)
     nbformat.write(notebook, staging / f"{name}.ipynb")
     shutil.copyfile(path, staging / f"{name}.py")
     figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg"))
@@ -254,6 +279,18 @@ def _add_download_cell(notebook, name: str) -> None:
 
     links = f"[`{name}.py` 내려받기](../{name}.py) · [`{name}.ipynb` 내려받기]({name}.ipynb)"
     notebook.cells.insert(1, new_markdown_cell(f"**소스:** {links}"))
+
+
+# Pages include parts of a snippet with pymdownx.snippets' "# --8<-- [start:name]" lines;
+# they mean nothing to a reader of the notebook.
+_SECTION_MARKER = re.compile(r"^\s*# --8<-- \[(?:start|end):[\w-]+\]\s*$")
+
+
+def _drop_section_markers(notebook) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            lines = cell.source.splitlines()
+            cell.source = "\n".join(line for line in lines if not _SECTION_MARKER.match(line))
 
 
 # ---------------------------------------------------------------- failure report

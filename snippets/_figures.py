@@ -17,7 +17,6 @@ Guarantees the pages rely on:
 from __future__ import annotations
 
 import html
-import html
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ matplotlib.use("Agg")  # headless and deterministic; inline display is handled b
 import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FIGURE_DIR = REPO_ROOT / "docs" / "generated" / "figures"
@@ -109,6 +109,7 @@ def save_figure(
     for variant in VARIANTS:
         with figure_style(variant):
             fig = draw()
+            _hyphenate_log_ticks(fig)
             path = out_dir / f"{name}-{variant}.svg"
             # No "Date" metadata: the same data must give the same bytes.
             fig.savefig(path, format="svg", metadata={"Date": None})
@@ -121,6 +122,45 @@ def save_figure(
         marker.unlink()
     _show_in_notebook(name, alt)
     return written
+
+
+def _hyphenate_log_ticks(fig: Figure) -> None:
+    """Give log axes tick labels a minus sign that NanumGothic can draw.
+
+    Log ticks are mathtext (``$\\mathdefault{10^{-2}}$``), where "-" becomes U+2212,
+    and mathtext draws it with the text font, which has no such glyph (it would
+    silently become a blank box). ``\\text{-}`` keeps an ASCII hyphen-minus.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
+                axis.set_major_formatter(_HyphenMinus(axis.get_major_formatter()))
+            if isinstance(axis.get_minor_formatter(), LogFormatterSciNotation):
+                axis.set_minor_formatter(_HyphenMinus(axis.get_minor_formatter()))
+
+
+class _HyphenMinus(Formatter):
+    """Wraps a log formatter; replaces the math minus of negative exponents."""
+
+    def __init__(self, inner: Formatter):
+        self.inner = inner
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs) -> None:
+        self.inner.set_locs(locs)
+
+    def format_ticks(self, values) -> list[str]:
+        return [self._fix(label) for label in self.inner.format_ticks(values)]
+
+    def __call__(self, x, pos=None) -> str:
+        return self._fix(self.inner(x, pos))
+
+    @staticmethod
+    def _fix(label: str) -> str:
+        return label.replace("^{-", "^{\\text{-}")
 
 
 def _show_in_notebook(name: str, alt: str) -> None:
