@@ -1,0 +1,39 @@
+"""What every snippet promises: importable without side effects, readable as a notebook."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+
+import jupytext
+import pytest
+
+from scripts import figure_builder
+
+SNIPPETS = sorted(figure_builder.discover_snippets())
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def test_every_topic_has_its_snippet():
+    assert {"scaled_dot_product", "positional_encoding", "complexity", "layer_norm",
+            "gradient_vanishing", "bucketing"} <= set(SNIPPETS)
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_import_runs_nothing_and_writes_no_figure(name, tmp_path, monkeypatch):
+    figures = tmp_path / "figures"
+    monkeypatch.setenv("SNIPPET_FIGURE_DIR", str(figures))
+    monkeypatch.delitem(sys.modules, f"snippets.{name}", raising=False)
+    importlib.import_module(f"snippets.{name}")
+    assert not figures.exists() or not any(figures.iterdir())
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_snippet_reads_as_a_korean_notebook(name):
+    notebook = jupytext.read(figure_builder.SNIPPET_DIR / f"{name}.py")
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert markdown and markdown[0].startswith("# "), "starts with a title cell"
+    assert len(markdown) >= 3 and all(HANGUL.search(text) for text in markdown)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert any("save_figure(" in source for source in code), "draws its figures through the shared helper"
