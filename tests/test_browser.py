@@ -34,7 +34,7 @@ def test_page_loads_without_console_error_or_foreign_request(open_page, path):
     assert watch.foreign_requests == []
 
 
-@pytest.mark.parametrize("path", ["/qna/scaled-dot-product/", "/qna/positional-encoding/", "/qna/complexity/"])
+@pytest.mark.parametrize("path", ["/qna/scaled-dot-product/", "/qna/positional-encoding/", "/assignment/bucketing/"])
 def test_math_is_rendered(open_page, path):
     page = open_page(path).page
     math = page.locator("article .arithmatex math").first
@@ -42,8 +42,19 @@ def test_math_is_rendered(open_page, path):
     assert box is not None and box["width"] > 20 and box["height"] > 10
     # MathML laid out by the browser: a fraction has a numerator above its denominator.
     fraction = page.locator("article mfrac").first
+    fraction.scroll_into_view_if_needed()
     numerator, denominator = (fraction.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
     assert numerator["y"] + numerator["height"] <= denominator["y"] + 1
+
+
+@pytest.mark.parametrize("path", ["/qna/complexity/", "/qna/gradient-vanishing/", "/qna/positional-encoding/"])
+def test_superscripts_are_raised(open_page, path):
+    page = open_page(path).page
+    power = page.locator("article .arithmatex msup").first
+    power.scroll_into_view_if_needed()
+    base, exponent = (power.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
+    assert base["width"] > 0 and exponent["width"] > 0
+    assert exponent["y"] + exponent["height"] < base["y"] + base["height"]  # sits higher than its base
 
 
 def test_dark_mode_toggle_switches_the_palette(open_page):
@@ -59,8 +70,8 @@ def test_dark_mode_toggle_switches_the_palette(open_page):
 
 def search(page, query: str) -> list[str]:
     """Type a query into Material's search box; return the result links in order."""
-    page.locator("label.md-search__icon[for=__search], label.md-header__button[for=__search]").first.click()
     box = page.locator("input[data-md-component=search-query]")
+    box.click()  # focusing the box opens the dialog (the header's search label is hidden on wide screens)
     box.fill(query)
     box.press("End")  # fill() alone does not trigger Material's search
     page.wait_for_function(

@@ -1,0 +1,403 @@
+"""Korean search: the analyser and glossary (unit), the built index, and Material's search box in Chromium.
+
+The query set is tests/search_queries.yml; `python -m scripts.bench_search` prints the
+same recall next to stock Material's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from scripts import bench_search
+from scripts.hooks import glossary
+from scripts.hooks import search_morphology as sm
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_RECALL_AT_3 = 0.95
+MAX_INDEX_BYTES = 400 * 1024
+TOPIC_PAGES = [
+    "qna/scaled-dot-product/",
+    "qna/positional-encoding/",
+    "qna/complexity/",
+    "qna/layer-norm-warmup/",
+    "qna/gradient-vanishing/",
+    "assignment/bucketing/",
+]
+
+
+@pytest.fixture(scope="module")
+def kiwi():
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+@pytest.fixture(scope="module")
+def analyser():
+    return sm.Analyser()  # no cache file: analyse for real
+
+
+# ================================================================ separator (index and query tokens)
+
+
+@pytest.mark.parametrize("forms", [
+    ["트랜스포머", "트랜스포머의", "트랜스포머에서", "트랜스포머에서는", "트랜스포머로"],
+    ["정규화", "정규화를", "정규화와", "정규화하는", "정규화된다"],
+    ["버킷팅", "버킷팅은", "버킷팅이란", "버킷팅이다"],
+    ["스케일링", "스케일링하는", "스케일링했다", "스케일링이고"],
+    ["ln", "LN을", "LN은", "LN이다"],
+    ["cos", "cos을", "cos인가"],
+    ["rnn", "RNN에서", "RNN의"],
+])
+def test_particles_and_endings_do_not_change_the_token(forms):
+    assert {tuple(sm.tokenize(form)) for form in forms} == {(forms[0],)}
+
+
+@pytest.mark.parametrize("query,page_form", [
+    ("시간복잡도를", "시간복잡도"),      # stacked: 도 + 를 both look like particles
+    ("시간복잡도", "시간복잡도와"),
+    ("나눠주는", "나눠주게"),
+    ("나누면", "나누는"),
+    ("나눠서", "나눠주지"),
+    ("기울기가", "기울기의"),
+    ("정렬하면", "정렬한다"),
+])
+def test_a_query_form_is_a_prefix_of_the_page_form(query, page_form):
+    (q,), (p,) = sm.tokenize(query), sm.tokenize(page_form)
+    assert p.startswith(q), (q, p)
+
+
+@pytest.mark.parametrize("word", ["길이", "같은", "이유", "차이", "필요", "결과", "위치", "주기"])
+def test_two_syllable_words_keep_their_last_syllable(word):
+    assert sm.tokenize(word) == [word]
+
+
+def test_punctuation_and_script_changes_split():
+    assert sm.tokenize("버킷팅(Bucketing)") == ["버킷팅", "bucketing"]
+    assert sm.tokenize("위치 인코딩: 왜 sin과 cos인가") == ["위치", "인코딩", "왜", "sin", "cos"]
+    assert sm.tokenize("Post-LN과 warm-up") == ["post", "ln", "warm", "up"]
+    assert sm.tokenize("트랜스포머transformer") == ["트랜스포머", "transformer"]
+    assert sm.tokenize("d_k로 나누는 이유") == ["d_k", "나누", "이유"]
+
+
+def test_text_without_hangul_is_tokenized_at_spaces_and_punctuation_only():
+    text = "Layer normalization, applied after the residual sum (Post-LN): x_{l+1} = LN(x + F(x))."
+    assert sm.tokenize(text) == [
+        "layer", "normalization", "applied", "after", "the", "residual", "sum", "post", "ln",
+        "x_", "l+1", "ln", "x", "+", "f", "x",
+    ]
+
+
+def test_separator_suits_material():
+    # Material's highlighter wraps the separator in its own groups: ours must have none.
+    assert re.compile(sm.SEPARATOR).groups == 0
+    # Python's `re` and the browser's RegExp must read it alike: plain syntax only.
+    assert "\\p{" not in sm.SEPARATOR and "(?P" not in sm.SEPARATOR
+
+
+@pytest.mark.parametrize("text", ["에" * 1000 + "x", "이" * 1000, "가나" * 500, "a" * 1000, "ㅌ" * 1000])
+def test_separator_is_fast_on_long_input(text):
+    started = time.perf_counter()
+    sm.tokenize(text)
+    assert time.perf_counter() - started < 0.5
+
+
+# Every suffix the separator strips is a particle or ending by kiwi's own tags.
+VOWEL_FINAL = {"가", "를", "는", "와", "로", "로서", "로써", "랑", "란", "라는", "라고", "며", "나", "라도", "든지", "였다"}
+SAMPLES = {
+    "이다": ("모델이다", "이것은 모델이다."),
+    "인": ("모델인", "모델인 경우"),
+    "한": ("계산한", "계산한 값"),
+    "되게": ("포화되게", "포화되게 만든다"),
+    "됩니다": ("포화됩니다", "포화됩니다."),
+    "했다": ("계산했다", "계산했다."),
+    "서": ("나눠서", "나눠서 계산한다"),
+}
+SUFFIX_TAGS = re.compile(r"^(J|E)|^(VCP|XSV|XSA)$")
+
+
+def _sample(suffix: str) -> tuple[str, str]:
+    if suffix in SAMPLES:
+        return SAMPLES[suffix]
+    if suffix in sm.PARTICLES or suffix in {"이고", "이지만", "인데", "이라", "인가", "인지", "이면", "이므로",
+                                             "입니다", "이었다", "였다"}:
+        word = ("트랜스포머" if suffix in VOWEL_FINAL else "모델") + suffix
+    elif suffix[0] in "하해한할함합":
+        word = "계산" + suffix
+    elif suffix[0] in "되돼된될됨됐":
+        word = "포화" + suffix
+    elif suffix in {"어서", "어야", "어도"}:
+        word = "먹" + suffix
+    elif suffix in {"아서", "아야", "아도"}:
+        word = "잡" + suffix
+    else:
+        word = "나누" + suffix
+    return word, f"{word} 중요하다"
+
+
+@pytest.mark.parametrize("suffix", sorted(set(sm.PARTICLES + sm.ENDINGS)))
+def test_every_stripped_suffix_is_a_particle_or_ending_for_kiwi(kiwi, suffix):
+    word, sentence = _sample(suffix)
+    start, end = len(word) - len(suffix), len(word)
+    tags = [t.tag for t in kiwi.tokenize(sentence) if t.start < end and t.start + t.len > start]
+    assert tags and all(SUFFIX_TAGS.match(str(tag)) for tag in tags), (word, tags)
+
+
+# ================================================================ morphemes
+
+
+def test_conjugated_verbs_give_their_dictionary_form(analyser):
+    morphs = analyser.morphemes("이를 나눠주지 않게 되면 값이 너무 커서 나눠주게 됩니다")
+    assert "나누다" in morphs and "크다" in morphs
+    assert "되다" not in morphs and "않다" not in morphs  # too common to index
+
+
+def test_nouns_come_without_particles_and_derived_nouns_are_joined(analyser):
+    morphs = analyser.morphemes("층 정규화를 쓰고 정규화했다. 병렬처리가 된다")
+    assert {"층", "정규화", "병렬", "처리"} <= set(morphs)
+    assert not any(m.endswith(("를", "가")) for m in morphs)
+
+
+def test_text_without_korean_has_no_morphemes(analyser):
+    assert analyser.morphemes("Layer Normalization (LN) is applied after the residual sum.") == []
+    assert analyser.morphemes("x = torch.randn(4, 8)  # shape: (batch, d_k)") == []
+
+
+def test_hidden_tokens_leave_out_what_prefix_search_already_finds():
+    indexed = {"나누", "정규화", "트랜스포머"}
+    assert sm.hidden_tokens(["나누다", "정규화", "정규", "층 정규화", "layer normalization"], indexed) == [
+        "나누다", "층", "layer", "normalization",
+    ]
+
+
+def _index(*docs):
+    return {"config": {"lang": ["ko"], "separator": "[\\s\\-]+", "pipeline": [" "],
+                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}},
+            "docs": [dict(d) for d in docs]}
+
+
+def test_a_page_without_korean_is_indexed_as_before(analyser):
+    english = {"location": "english/", "title": "Notes", "text": "<p>Plain English text about tensors.</p>"}
+    index = sm.enrich(_index(english), [], {}, analyser)
+    assert index["docs"] == [english]  # no hidden field, title and text untouched
+
+
+def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
+    terms = glossary.load()
+    docs = [
+        {"location": "qna/layer-norm-warmup/", "title": "Post-LN이 학습을 어렵게 만드는 이유", "text": ""},
+        {"location": "qna/layer-norm-warmup/#멘토-답변", "title": "멘토 답변",
+         "text": "<p>LN을 후에 걸어주게 되면 learning rate에 민감해진다. 그래서 warm-up이 필요하다.</p>"},
+        {"location": "english/", "title": "Notes ¶", "text": "<p>Layer Normalization after the sum.</p>"},
+    ]
+    urls = {"qna/layer-norm-warmup.md": "qna/layer-norm-warmup/"}
+    index = sm.enrich(_index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"})
+    page, answer, english = index["docs"]
+    assert index["config"]["separator"] == sm.SEPARATOR
+    assert set(index["config"]["fields"]) == {"title", "text", "tags", "morphs", "keywords"}
+    for query in ["걸다", "정규화", "레이어", "워밍업", "웜업", "warmup", "학습률"]:
+        assert _finds(answer["morphs"], query)
+    for query in ["워밍업", "웜업", "warmup"]:                  # 워밍업 is explained in this section
+        assert _finds(answer["keywords"], query)
+    for query in ["정규화", "레이어", "ln", "어렵다"]:  # 층 정규화 on the page; 어렵게 -> 어렵다 in its title
+        assert _finds(page["title"] + " " + page["keywords"], query)
+    assert _finds(page["morphs"], "필요")                        # from the description
+    assert english["title"] == "Notes" and english["text"] == docs[2]["text"]
+    assert _finds(english["morphs"], "정규화")  # an English page still gets the Korean terms
+
+
+def _finds(field: str, query: str) -> bool:
+    """Material's match: the query's token is a prefix of one of the field's tokens."""
+    (term,) = sm.tokenize(query)
+    return any(token.startswith(term) for token in sm.tokenize(field))
+
+
+# ================================================================ glossary
+
+
+def test_glossary_loads_and_every_spelling_has_one_term():
+    terms = glossary.load()
+    assert len(terms) >= 20
+    spellings = [s.casefold() for t in terms for s in t.spellings]
+    assert len(spellings) == len(set(spellings))
+
+
+@pytest.mark.parametrize("spellings,page", [
+    (["층 정규화", "레이어 정규화", "layer normalization", "LN"], "qna/layer-norm-warmup.md"),
+    (["워밍업", "웜업", "warm-up", "warmup"], "qna/layer-norm-warmup.md"),
+    (["위치 인코딩", "포지셔널 인코딩", "positional encoding", "PE"], "qna/positional-encoding.md"),
+    (["기울기 소실", "그래디언트 소실", "gradient vanishing"], "qna/gradient-vanishing.md"),
+    (["버킷팅", "버케팅", "bucketing"], "assignment/bucketing.md"),
+    (["시간복잡도", "complexity"], "qna/complexity.md"),
+])
+def test_glossary_has_the_issue_examples(spellings, page):
+    terms = glossary.load()
+    for spelling in spellings:
+        owners = [t for t in terms if spelling.casefold() in {s.casefold() for s in t.spellings}]
+        assert owners and owners[0].page == page, spelling
+
+
+def test_every_tag_is_a_glossary_term():
+    spellings = {s.casefold() for t in glossary.load() for s in t.spellings}
+    for path in (ROOT / "docs").rglob("*.md"):
+        front = re.match(r"^---\n(.*?)\n---\n", path.read_text(encoding="utf-8"), re.DOTALL)
+        tags = (yaml.safe_load(front[1]) or {}).get("tags", []) if front else []
+        for tag in tags:
+            assert tag.casefold() in spellings, f"{path.relative_to(ROOT)}: tag {tag!r} is not in data/glossary.yml"
+
+
+def test_glossary_rejects_a_broken_entry(tmp_path):
+    bad = tmp_path / "glossary.yml"
+    bad.write_text("- {term: 없는 절, english: missing, page: qna/complexity.md#없는-절}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="no heading"):
+        glossary.load(bad)
+    bad.write_text("- {term: 가, english: a, page: index.md}\n- {term: 나, english: A, page: index.md}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="belongs to both"):
+        glossary.load(bad)
+
+
+def test_abbreviations_come_from_the_glossary():
+    assert not (ROOT / "includes" / "abbreviations.md").exists()
+    lines = glossary.abbreviations(glossary.load()).splitlines()
+    assert "*[LN]: Layer Normalization, 층 정규화" in lines
+    assert {line.split("]")[0][2:] for line in lines} >= {"d_k", "LN", "PE", "RNN", "FLOPs", "Post-LN", "Pre-LN"}
+
+
+# ================================================================ the built site
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_glossary_page_lists_every_term_with_a_link(built_site):
+    article = _soup(built_site.page("glossary")).select_one("article")
+    shown = [dt.get_text(" ", strip=True) for dt in article.select("dl > dt")]
+    terms = glossary.load()
+    assert len(shown) == len(terms)
+    for term, dd in zip(sorted(terms, key=lambda t: t.term.casefold()), article.select("dl > dd")):
+        link = dd.select("a[href]")[-1]["href"]
+        expected = bench_search.page_url(term.page) + (f"#{term.anchor}" if term.anchor else "")
+        assert link.removeprefix("../") == expected, term.term
+
+
+def test_recurring_abbreviations_have_tooltips(built_site):
+    abbrs = {a.get_text(): a["title"] for a in _soup(built_site.page("qna/layer-norm-warmup")).select("article abbr")}
+    assert abbrs.get("LN") == "Layer Normalization, 층 정규화"
+    assert "Post-LN" in abbrs and "Pre-LN" in abbrs
+
+
+def test_tags_index_lists_every_topic(built_site):
+    links = {a["href"] for a in _soup(built_site.page("tags")).select("article a[href]")}
+    listed = {href.removeprefix("../") for href in links}
+    assert set(TOPIC_PAGES) <= listed
+
+
+def test_search_index_has_our_fields_and_stays_small(built_site):
+    path = built_site.path / "search" / "search_index.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    assert index["config"]["separator"] == sm.SEPARATOR
+    assert {"morphs", "keywords"} <= set(index["config"]["fields"])
+    assert not [d["title"] for d in index["docs"] if d["title"].rstrip().endswith("¶")]
+    assert path.stat().st_size <= MAX_INDEX_BYTES
+
+
+# ================================================================ Material's search box in Chromium
+
+browser = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base_path(site_url):
+    return urlparse(site_url).path.rstrip("/") + "/"
+
+
+@browser
+def test_query_set_recall_at_3(open_page, base_path):
+    queries = bench_search.load_queries()
+    assert len(queries) >= 40
+    watch = open_page("/")
+    results = bench_search.evaluate(watch.page, queries, base_path)
+    ranks = [rank for _, rank, _ in results]
+    missed = [f"{q.q!r} -> {q.page} (got {[i.page for i in items[:3]]})"
+              for q, rank, items in results if rank is None or rank > 3]
+    recall = bench_search.recall(ranks, 3)
+    print(f"recall@1 = {bench_search.recall(ranks, 1):.3f}, recall@3 = {recall:.3f} on {len(queries)} queries")
+    assert recall >= MIN_RECALL_AT_3, "\n".join(missed)
+    assert watch.console_errors == []
+
+
+@browser
+def test_results_land_on_the_answering_section(open_page, base_path):
+    queries = [q for q in bench_search.load_queries() if q.section]
+    assert queries
+    page = open_page("/").page
+    bench_search.open_search(page)
+    for query in queries:
+        items = bench_search.run_query(page, query.q, base_path)
+        assert bench_search.lands_on_section(items, query), (
+            query.q, [(i.page, i.sections[:3]) for i in items[:3]])
+
+
+@browser
+def test_result_titles_are_readable(open_page, base_path):
+    page = open_page("/").page
+    bench_search.open_search(page)
+    for query in ["warmup", "버킷팅", "정규화", "실험"]:
+        bench_search.run_query(page, query, base_path)
+        titles = page.eval_on_selector_all(
+            ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)")
+        assert titles
+        for title in titles:
+            assert title.strip() and "¶" not in title and "&amp;" not in title and "<" not in title, title
+
+
+BAD_INPUT = [
+    "ㅌ",
+    "ㅌㄹ",
+    "ㅏ",
+    "a",
+    "?",
+    "?!.,;:",
+    "~^*+-",
+    "\"",
+    "((()))",
+    "title:",
+    "트랜스포머transformer変換器Трансформер",
+    "LN을ㅌㄹ정규화",
+    "가" * 1000,
+    ("정규화를 " * 200)[:1000],
+    "ㅌ" * 1000,
+    "漢" * 1000,
+    "".join(chr(0x3131 + i % 51) + "a?" for i in range(334))[:1000],
+]
+
+
+@browser
+@pytest.mark.parametrize("query", BAD_INPUT, ids=[f"{len(q)}:{q[:12]}" for q in BAD_INPUT])
+def test_bad_input_raises_no_error_and_does_not_freeze(open_page, base_path, query):
+    watch = open_page("/")
+    page = watch.page
+    bench_search.open_search(page)
+    started = time.perf_counter()
+    bench_search.run_query(page, query, base_path, timeout=10_000)
+    assert time.perf_counter() - started < 5
+    assert page.evaluate("1 + 1") == 2  # the page still answers
+    after = bench_search.run_query(page, "버킷팅", base_path)
+    assert after and after[0].page == "assignment/bucketing/"  # and search still works
+    assert watch.console_errors == []
+
+
+@browser
+def test_highlighting_on_the_result_page_works_with_our_separator(open_page):
+    watch = open_page("/qna/layer-norm-warmup/?h=정규화 warmup")
+    watch.page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)
+    assert watch.console_errors == []
