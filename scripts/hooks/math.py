@@ -34,17 +34,25 @@ def on_page_content(html_text, page, config, files):
 
 def _arithmatex(match: re.Match, where: str) -> str:
     display = "block" if match["open"] == "[" else "inline"
-    mathml = to_mathml(html.unescape(match["tex"]), display, where)
-    return f'<{match["tag"]} class="arithmatex">{mathml}</{match["tag"]}>'
+    return _wrap(to_mathml(html.unescape(match["tex"]), display, where), display)
 
 
 def _dollars(fragment: str, where: str) -> str:
     def replace(match: re.Match) -> str:
         if match["block"] is not None:
-            return f'<div class="arithmatex">{to_mathml(html.unescape(match["block"]), "block", where)}</div>'
-        return f'<span class="arithmatex">{to_mathml(html.unescape(match["inline"]), "inline", where)}</span>'
+            return _wrap(to_mathml(html.unescape(match["block"]), "block", where), "block")
+        return _wrap(to_mathml(html.unescape(match["inline"]), "inline", where), "inline")
 
     return DOLLAR_MATH.sub(replace, fragment)
+
+
+def _wrap(mathml: str, display: str) -> str:
+    """Block math scrolls sideways on narrow screens: its wrapper is focusable, so a
+    keyboard can scroll it too (axe: scrollable-region-focusable)."""
+    if display == "block":
+        return f'<div class="arithmatex" tabindex="0">{mathml}</div>'
+    return f'<span class="arithmatex">{mathml}</span>'
+
 
 
 def to_mathml(tex: str, display: str, where: str) -> str:

@@ -31,6 +31,7 @@ HEADING = re.compile(
 )
 TAG = re.compile(r"<[^>]+>")
 
+CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>')
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
 UNWANTED_SCRIPTS = [
     re.compile(r'<script src="">\s*</script>'),
@@ -75,6 +76,9 @@ def on_post_page(output, page, config):
         return output
     for pattern in UNWANTED_SCRIPTS:
         output = pattern.sub("", output)
+    # Long code lines scroll sideways: make each code block focusable so a keyboard can
+    # scroll it (axe: scrollable-region-focusable), as Material does for its own code blocks.
+    output = CODE_BLOCK.sub(r'\1<pre tabindex="0">', output)
     css = "\n".join(block.group("css") for block in STYLE.finditer(output) if _keep(block.group("css")))
     if not css:
         return output
