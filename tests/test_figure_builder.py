@@ -6,13 +6,15 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_mkdocs_build
+from tests.conftest import ROOT, run_mkdocs_build, site_path_prefix
 
 pytestmark = pytest.mark.slow
 
@@ -177,3 +179,60 @@ def test_builder_lists_and_runs_one_snippet_by_name(scratch):
     assert progress(result) == {name: "ran"}
     unknown = run_builder(root, "--only", "no_such_snippet")
     assert unknown.returncode != 0 and "unknown snippet" in unknown.stderr
+
+
+# ---------------------------------------------------------------- mkdocs serve
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served_scratch(scratch):
+    """`mkdocs serve` on the scratch copy (figures already built); yields (root, url, log file)."""
+    root = scratch[0]
+    port = free_port()
+    log_path = root / "serve.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=root, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root)},
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while "Serving on" not in log_path.read_text(encoding="utf-8"):
+                assert server.poll() is None, log_path.read_text(encoding="utf-8")
+                assert time.monotonic() < deadline, "mkdocs serve did not start"
+                time.sleep(0.5)
+            yield root, f"http://127.0.0.1:{port}{site_path_prefix().rstrip('/')}", log_path
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.mark.browser
+def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_scratch, browser):
+    root, url, log_path = served_scratch
+    name = "positional_encoding"
+    path = root / "snippets" / f"{name}.py"
+    original = path.read_text(encoding="utf-8")
+    before = figure_hashes(root)
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/qna/positional-encoding/", wait_until="load")
+        already_logged = len(log_path.read_text(encoding="utf-8"))
+        # A visible change: every figure title of this snippet gets a prefix.
+        with page.expect_navigation(timeout=180_000):  # livereload reloads the open page
+            path.write_text(original.replace('ax.set_title("', 'ax.set_title("(수정) '), encoding="utf-8")
+        rebuild = log_path.read_text(encoding="utf-8")[already_logged:]
+        after = figure_hashes(root)
+    finally:
+        page.close()
+        path.write_text(original, encoding="utf-8")
+    assert [n for n, state in PROGRESS.findall(rebuild) if state == "ran"] == [name], rebuild
+    changed = {figure for figure in before if before[figure] != after.get(figure)}
+    assert changed and all(figure.startswith("pe-") for figure in changed), changed
