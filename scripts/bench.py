@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["snippets", "scripts", "docs", "source", "includes", "overrides", "mkdocs.yml", "data"]
+COPIED = ["snippets", "scripts", "docs", "source", "overrides", "mkdocs.yml", "data"]
 REPEATS = 5
 
 

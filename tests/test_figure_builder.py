@@ -18,7 +18,7 @@ from tests.conftest import ROOT, run_mkdocs_build, site_path_prefix
 
 pytestmark = pytest.mark.slow
 
-COPIED = ["snippets", "scripts", "docs", "source", "includes", "overrides", "mkdocs.yml", "data"]
+COPIED = ["snippets", "scripts", "docs", "source", "overrides", "mkdocs.yml", "data"]
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
 
 
