@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build figures test bench chromium clean
+.PHONY: setup serve build figures test bench bench-search chromium clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,9 @@ test: setup chromium
 
 bench: setup
 	$(BIN)/python -m scripts.bench
+
+bench-search: setup chromium
+	$(BIN)/python -m scripts.bench_search
 
 clean:
 	rm -rf site docs/generated .cache
