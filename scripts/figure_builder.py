@@ -157,18 +157,21 @@ def known_figures(manifest: dict | None = None) -> dict[str, str]:
 
 
 def build(force: bool = False, only: str | None = None, log=print) -> list[Outcome]:
-    """Bring every snippet's outputs up to date; raise SnippetError on the first failure."""
+    """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
+    (the others' outputs are installed)."""
     snippets = discover_snippets()
     manifest = load_manifest()
     if only is not None:
         only = resolve_name(only, snippets)
     stale, outcomes = [], []
     for name, path in snippets.items():
+        started = time.perf_counter()
         if name == only or (only is None and (force or not is_fresh(name, path, manifest))):
             stale.append(name)
         elif only is None:
-            outcomes.append(Outcome(name, "cached", figures=manifest[name]["figures"]))
-            log(f"[figures] {name:<22} cached")
+            seconds = time.perf_counter() - started
+            outcomes.append(Outcome(name, "cached", seconds, figures=manifest[name]["figures"]))
+            log(f"[figures] {name:<22} cached {seconds:5.1f} s")
     # Longest first (by the last run's time), so the slowest snippet does not start last.
     stale.sort(key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
     failures = []

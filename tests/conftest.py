@@ -147,11 +147,12 @@ class PageWatch:
 
 @pytest.fixture
 def open_page(browser, site_url):
-    """open_page(path, color_scheme='light') -> PageWatch, with the page loaded."""
+    """open_page(path, color_scheme='light', viewport=None) -> PageWatch, with the page loaded
+    (default viewport: a 1280 × 900 desktop window)."""
     contexts = []
 
-    def _open(path: str, color_scheme: str = "light") -> PageWatch:
-        context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
+    def _open(path: str, color_scheme: str = "light", viewport: dict | None = None) -> PageWatch:
+        context = browser.new_context(color_scheme=color_scheme, viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
         watch = PageWatch(page, site_url)
