@@ -202,3 +202,31 @@ def test_math_is_mathml_and_no_page_loads_a_cdn(built_site):
             if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
                 continue
             assert not re.match(r"(https?:)?//", url), f"{page}: loads {url}"
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    """What MkDocs' validation cannot see: links in notebooks and in HTML that hooks write."""
+    ids_cache: dict[Path, set[str]] = {}
+
+    def ids(page: Path) -> set[str]:
+        if page not in ids_cache:
+            ids_cache[page] = {tag["id"] for tag in soup(page).select("[id]")}
+        return ids_cache[page]
+
+    problems = []
+    for page in built_site.html_pages():
+        if page.name == "404.html":  # links by absolute path under site_url, tested in the browser
+            continue
+        for tag in soup(page).select("a[href], img[src], link[href], script[src]"):
+            url = tag.get("href") or tag.get("src")
+            if re.match(r"^([a-z]+:|//)", url) or url.startswith("javascript:"):
+                continue
+            path, _, anchor = url.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{page.relative_to(built_site.path)}: {url} (no such file)")
+            elif anchor and target.suffix == ".html" and anchor not in ids(target) and anchor not in ("", "__search"):
+                problems.append(f"{page.relative_to(built_site.path)}: {url} (no such anchor)")
+    assert not problems, "\n".join(sorted(set(problems)))
