@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-import time
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -104,10 +105,15 @@ def test_separator_suits_material():
 
 
 @pytest.mark.parametrize("text", ["에" * 1000 + "x", "이" * 1000, "가나" * 500, "a" * 1000, "ㅌ" * 1000])
-def test_separator_is_fast_on_long_input(text):
-    started = time.perf_counter()
-    sm.tokenize(text)
-    assert time.perf_counter() - started < 0.5
+def test_separator_does_not_hang_on_long_input(text):
+    # A hang guard, not a speed target: catastrophic backtracking on 1 000 characters would
+    # run for hours; a sound pattern takes milliseconds. The bound is generous for noisy machines.
+    # A child process, so that a hang can be killed (subprocess.TimeoutExpired fails the test).
+    code = "import sys; from scripts.hooks.search_morphology import tokenize; print(len(tokenize(sys.stdin.read())))"
+    result = subprocess.run([sys.executable, "-c", code], input=text, text=True, capture_output=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == len(sm.tokenize(text))
 
 
 # Every suffix the separator strips is a particle or ending by kiwi's own tags.
@@ -387,9 +393,8 @@ def test_bad_input_raises_no_error_and_does_not_freeze(open_page, base_path, que
     watch = open_page("/")
     page = watch.page
     bench_search.open_search(page)
-    started = time.perf_counter()
-    bench_search.run_query(page, query, base_path, timeout=10_000)
-    assert time.perf_counter() - started < 5
+    # A frozen search never shows results: run_query then fails on its timeout.
+    bench_search.run_query(page, query, base_path, timeout=30_000)
     assert page.evaluate("1 + 1") == 2  # the page still answers
     after = bench_search.run_query(page, "버킷팅", base_path)
     assert after and after[0].page == "assignment/bucketing/"  # and search still works
