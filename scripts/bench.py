@@ -28,13 +28,15 @@ COPIED = ["snippets", "scripts", "docs", "source", "overrides", "mkdocs.yml", "d
 REPEATS = 5
 
 
-def copy_repository(target: Path) -> None:
+def copy_repository(target: Path) -> Path:
+    """The repository's sources (no venv, caches or generated files) copied into `target`."""
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
         elif source.exists():
             shutil.copy2(source, target / name)
+    return target
 
 
 def timed(command: list[str], cwd: Path, **env: str) -> tuple[float, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -14,22 +15,25 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bench import copy_repository
 from tests.conftest import ROOT, run_mkdocs_build, site_path_prefix
 
 pytestmark = pytest.mark.slow
 
-COPIED = ["snippets", "scripts", "docs", "source", "overrides", "mkdocs.yml", "data"]
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
 
 
-def copy_repository(target: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    return target
+@contextlib.contextmanager
+def edited(path: Path, change):
+    """Within the block, `path` holds change(its text); afterwards the original again.
+    Yields the edited text."""
+    original = path.read_text(encoding="utf-8")
+    text = change(original)
+    path.write_text(text, encoding="utf-8")
+    try:
+        yield text
+    finally:
+        path.write_text(original, encoding="utf-8")
 
 
 def run_builder(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -97,13 +101,8 @@ def test_second_run_reruns_nothing(scratch):
 def test_editing_one_snippet_reruns_exactly_that_one(scratch):
     root = scratch[0]
     name = snippet_names()[0]
-    path = root / "snippets" / f"{name}.py"
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + "\n# 주석 한 줄을 더했다\n", encoding="utf-8")
-    try:
+    with edited(root / "snippets" / f"{name}.py", lambda text: text + "\n# 주석 한 줄을 더했다\n"):
         result = run_builder(root)
-    finally:
-        path.write_text(original, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     ran = [n for n, state in progress(result).items() if state == "ran"]
     assert ran == [name]
@@ -111,13 +110,8 @@ def test_editing_one_snippet_reruns_exactly_that_one(scratch):
 
 def test_editing_the_shared_helper_reruns_every_snippet_that_imports_it(scratch):
     root = scratch[0]
-    helper = root / "snippets" / "_figures.py"
-    original = helper.read_text(encoding="utf-8")
-    helper.write_text(original + "\n# changed\n", encoding="utf-8")
-    try:
+    with edited(root / "snippets" / "_figures.py", lambda text: text + "\n# changed\n"):
         listing = run_builder(root, "--list")
-    finally:
-        helper.write_text(original, encoding="utf-8")
     states = dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE))
     assert states == {name: "stale" for name in snippet_names()}
 
@@ -125,15 +119,10 @@ def test_editing_the_shared_helper_reruns_every_snippet_that_imports_it(scratch)
 def test_failing_snippet_names_itself_and_its_line_and_keeps_old_figures(scratch):
     root = scratch[0]
     name = snippet_names()[-1]
-    path = root / "snippets" / f"{name}.py"
-    original = path.read_text(encoding="utf-8")
-    broken = original + '\n# %%\nif __name__ == "__main__":\n    raise RuntimeError("의도한 실패")\n'
-    path.write_text(broken, encoding="utf-8")
+    failure = '\n# %%\nif __name__ == "__main__":\n    raise RuntimeError("의도한 실패")\n'
     before = figure_hashes(root)
-    try:
+    with edited(root / "snippets" / f"{name}.py", lambda text: text + failure) as broken:
         result = run_builder(root)
-    finally:
-        path.write_text(original, encoding="utf-8")
     failing_line = broken.splitlines().index('    raise RuntimeError("의도한 실패")') + 1
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:{failing_line}" in result.stderr
@@ -145,13 +134,9 @@ def test_failing_snippet_names_itself_and_its_line_and_keeps_old_figures(scratch
 def test_mkdocs_build_fails_on_a_snippet_error(scratch):
     root = scratch[0]
     name = snippet_names()[0]
-    path = root / "snippets" / f"{name}.py"
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + '\n# %%\nif __name__ == "__main__":\n    1 / 0\n', encoding="utf-8")
-    try:
+    failure = '\n# %%\nif __name__ == "__main__":\n    1 / 0\n'
+    with edited(root / "snippets" / f"{name}.py", lambda text: text + failure):
         result = run_mkdocs_build(root, root / "site")
-    finally:
-        path.write_text(original, encoding="utf-8")
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:" in result.stderr
     assert "ZeroDivisionError" in result.stderr
@@ -159,14 +144,9 @@ def test_mkdocs_build_fails_on_a_snippet_error(scratch):
 
 def test_page_embedding_an_unknown_figure_fails_the_build(scratch):
     root = scratch[0]
-    page = root / "docs" / "qna" / "complexity.md"
-    original = page.read_text(encoding="utf-8")
-    page.write_text(original + "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n",
-                    encoding="utf-8")
-    try:
+    unknown = "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n"
+    with edited(root / "docs" / "qna" / "complexity.md", lambda text: text + unknown):
         result = run_mkdocs_build(root, root / "site")
-    finally:
-        page.write_text(original, encoding="utf-8")
     assert result.returncode != 0
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
 
@@ -218,21 +198,20 @@ def served_scratch(scratch):
 def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_scratch, browser):
     root, url, log_path = served_scratch
     name = "positional_encoding"
-    path = root / "snippets" / f"{name}.py"
-    original = path.read_text(encoding="utf-8")
     before = figure_hashes(root)
     page = browser.new_page()
     try:
         page.goto(f"{url}/qna/positional-encoding/", wait_until="load")
         already_logged = len(log_path.read_text(encoding="utf-8"))
         # A visible change: every figure title of this snippet gets a prefix.
-        with page.expect_navigation(timeout=180_000):  # livereload reloads the open page
-            path.write_text(original.replace('ax.set_title("', 'ax.set_title("(수정) '), encoding="utf-8")
-        rebuild = log_path.read_text(encoding="utf-8")[already_logged:]
-        after = figure_hashes(root)
+        retitle = lambda text: text.replace('ax.set_title("', 'ax.set_title("(수정) ')  # noqa: E731
+        with contextlib.ExitStack() as restore:  # the edit stays until the reload has been seen
+            with page.expect_navigation(timeout=180_000):  # livereload reloads the open page
+                restore.enter_context(edited(root / "snippets" / f"{name}.py", retitle))
+            rebuild = log_path.read_text(encoding="utf-8")[already_logged:]
+            after = figure_hashes(root)
     finally:
         page.close()
-        path.write_text(original, encoding="utf-8")
     assert [n for n, state in PROGRESS.findall(rebuild) if state == "ran"] == [name], rebuild
     changed = {figure for figure in before if before[figure] != after.get(figure)}
     assert changed and all(figure.startswith("pe-") for figure in changed), changed
