@@ -16,28 +16,21 @@ also what ``tests/test_search.py`` uses.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
-import http.server
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
 
+from scripts.local_site import launch_chromium, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "search_queries.yml"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 # ---------------------------------------------------------------- the query set
@@ -168,24 +161,6 @@ def build(site_dir: Path, config_file: Path | None, stock: bool) -> None:
         sys.exit(f"mkdocs build failed ({'stock' if stock else 'ours'}):\n{result.stdout}\n{result.stderr}")
 
 
-@contextlib.contextmanager
-def serve(site_dir: Path):
-    """Serve a built site on 127.0.0.1 (a free port); yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def index_size(site_dir: Path) -> tuple[int, int]:
     data = (site_dir / "search" / "search_index.json").read_bytes()
     return len(data), len(gzip.compress(data, 9))
@@ -201,15 +176,15 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="notes-search-bench-") as scratch, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         rows = {}
         for name, stock in (("ours", False), ("stock", True)):
             site = Path(scratch) / name
             build(site, args.config_file, stock)
             with serve(site) as url:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url, wait_until="load")
-                results = evaluate(page, queries, urlparse(url).path)
+                page.goto(url + "/", wait_until="load")
+                results = evaluate(page, queries, urlparse(url).path + "/")
                 page.close()
             ranks = [rank for _, rank, _ in results]
             rows[name] = (recall(ranks, 1), recall(ranks, 3), *index_size(site), results)

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from scripts.local_site import CHROMIUM, launch_chromium, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Flags for Debian's chromium on a machine without internet access.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +53,8 @@ def site_url(built_site):
     The 404 page links its assets by absolute path, as on GitHub Pages, so the
     site must be served where `site_url` says.
     """
-    prefix = site_path_prefix()
-    handler = functools.partial(PrefixedHandler, prefix, directory=str(built_site.path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{prefix.rstrip('/')}"
-    server.shutdown()
+    with serve(built_site.path, site_path_prefix()) as url:
+        yield url
 
 
 def site_path_prefix() -> str:
@@ -80,33 +62,6 @@ def site_path_prefix() -> str:
         if line.startswith("site_url:"):
             return urlparse(line.split(":", 1)[1].strip()).path or "/"
     return "/"
-
-
-class PrefixedHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files under a path prefix; anything outside it is a 404 with the site's 404 page."""
-
-    def __init__(self, prefix: str, *args, **kwargs):
-        self.prefix = prefix
-        super().__init__(*args, **kwargs)
-
-    def translate_path(self, path):
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_site__")
-        return super().translate_path("/" + path[len(self.prefix):])
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +76,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = launch_chromium(playwright)
         yield instance
         instance.close()
 

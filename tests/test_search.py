@@ -220,6 +220,15 @@ def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
     assert _finds(english["morphs"], "정규화")  # an English page still gets the Korean terms
 
 
+def test_notebook_pages_rank_below_topic_pages(analyser):
+    docs = [{"location": "generated/notebooks/pe/", "title": "실험", "text": ""},
+            {"location": "generated/notebooks/pe/#1-모델", "title": "모델", "text": ""},
+            {"location": "qna/positional-encoding/", "title": "위치 인코딩", "text": ""}]
+    index = sm.enrich(_index(*docs), [], {}, analyser, secondary=frozenset({"generated/notebooks/pe/"}))
+    assert [doc.get("boost") for doc in index["docs"]] == [sm.SECONDARY_BOOST, sm.SECONDARY_BOOST, None]
+    assert sm.SECONDARY_BOOST < 1
+
+
 def _finds(field: str, query: str) -> bool:
     """Material's match: the query's token is a prefix of one of the field's tokens."""
     (term,) = sm.tokenize(query)
@@ -313,6 +322,8 @@ def test_search_index_has_our_fields_and_stays_small(built_site):
     assert index["config"]["separator"] == sm.SEPARATOR
     assert {"morphs", "keywords"} <= set(index["config"]["fields"])
     assert not [d["title"] for d in index["docs"] if d["title"].rstrip().endswith("¶")]
+    notebook_boosts = {d.get("boost") for d in index["docs"] if d["location"].startswith("generated/notebooks/")}
+    assert notebook_boosts == {sm.SECONDARY_BOOST}
     assert path.stat().st_size <= MAX_INDEX_BYTES
 
 

@@ -37,3 +37,23 @@ def test_snippet_reads_as_a_korean_notebook(name):
     assert len(markdown) >= 3 and all(HANGUL.search(text) for text in markdown)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     assert any("save_figure(" in source for source in code), "draws its figures through the shared helper"
+
+
+def test_shared_helper_draws_every_glyph_of_korean_labels_and_negative_exponents(tmp_path, monkeypatch, caplog):
+    # matplotlib only logs a missing glyph and draws an empty box: the log is the evidence.
+    import matplotlib.pyplot as plt
+
+    from snippets._figures import save_figure
+
+    def draw():
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3], [1e-30, 1e-3, 1.0])
+        ax.set_yscale("log")
+        ax.set_ylabel(r"기울기 $\Vert \partial y / \partial x \Vert$")
+        return fig
+
+    monkeypatch.setenv("SNIPPET_FIGURE_DIR", str(tmp_path))
+    with caplog.at_level("WARNING"):
+        written = save_figure("glyph-check", draw, alt="로그 축 확인용 그림")
+    assert [path.name for path in written] == ["glyph-check-light.svg", "glyph-check-dark.svg"]
+    assert not [record.getMessage() for record in caplog.records if "glyph" in record.getMessage()]

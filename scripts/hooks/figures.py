@@ -39,12 +39,21 @@ def on_config(config):
     return config
 
 
+# Figure name -> snippet, read once per build after the figure step.
+_known: dict[str, str] = {}
+
+
+def on_files(files, config):
+    _known.clear()
+    _known.update(figure_builder.known_figures())
+    return files
+
+
 def on_page_markdown(markdown, page, config, files):
-    known = figure_builder.known_figures()
     for name, variant in FIGURE_REFERENCE.findall(markdown):
-        if name not in known:
+        if name not in _known:
             raise PluginError(
                 f"page '{page.file.src_uri}' embeds figure '{name}' ({variant}), "
-                f"which no snippet makes; known figures: {', '.join(sorted(known)) or 'none'}"
+                f"which no snippet makes; known figures: {', '.join(sorted(_known)) or 'none'}"
             )
     return markdown

@@ -4,8 +4,6 @@ Anchors: mkdocs-jupyter slugifies headings to ASCII, so Korean headings get an
 empty id. ``on_page_content`` re-slugs every heading with the same
 Unicode-preserving slugifier as the Markdown pages and updates the page's TOC.
 
-Search: notebook pages get a search boost of 0.5, so the topic page ranks first.
-
 Size and requests:
 
 mkdocs-jupyter inlines ~600 KB of Jupyter CSS into every notebook page and adds
@@ -27,7 +25,6 @@ from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
 SLUGIFY = slugify(case="lower")
-NOTEBOOK_SEARCH_BOOST = 0.5
 HEADING = re.compile(
     r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">',
     re.DOTALL,
@@ -47,9 +44,6 @@ UNWANTED_SCRIPTS = [
 def on_page_content(html, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    # A notebook repeats its topic page at length; in search, the topic page that answers
-    # the question should come first (read by the search plugin at on_page_context).
-    page.meta.setdefault("search", {"boost": NOTEBOOK_SEARCH_BOOST})
     used: dict[str, int] = {}
     ids = []
 

@@ -27,6 +27,7 @@ pipeline matches:
    on the section that explains it.
 4. **Description**: a page's front-matter ``description`` (its summary, shown
    nowhere in the index) goes into the page entry's ``morphs``, with its morphemes.
+5. **Notebook pages** rank below the topic pages they back (document boost 0.5).
 
 Hidden fields are indexed by Material's worker (every ``config.fields`` entry)
 but never displayed. Titles lose a trailing "¶" (notebook headings). Text
@@ -60,6 +61,10 @@ log = logging.getLogger("mkdocs.hooks.search_morphology")
 STOCK_ENV = "NOTES_STOCK_SEARCH"
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "search-morphology" / "morphemes.json"
 ANALYSER_VERSION = "2"  # bump when morphemes() changes, to invalidate the cache
+
+# A notebook repeats its topic page at length: the topic page that answers the question
+# should rank first, so every section of a notebook page gets this document boost.
+SECONDARY_BOOST = 0.5
 
 # Field boosts (Material's defaults: title 1000, text 1, tags 1e6).
 FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}}
@@ -238,6 +243,7 @@ def enrich(
     urls: dict[str, str],
     analyser: Analyser,
     descriptions: dict[str, str] | None = None,
+    secondary: frozenset[str] = frozenset(),
 ) -> dict:
     """The search index with our separator, hidden fields and clean titles.
 
@@ -253,6 +259,8 @@ def enrich(
     descriptions = descriptions or {}
 
     for doc in index["docs"]:
+        if doc["location"].split("#")[0] in secondary:
+            doc.setdefault("boost", SECONDARY_BOOST)
         doc["title"] = re.sub(r"\s*¶\s*$", "", doc["title"])
         title, text = plain(doc["title"]), plain(doc["text"])
         description = descriptions.get(doc["location"], "")
@@ -279,13 +287,17 @@ def enrich(
 
 _urls: dict[str, str] = {}
 _descriptions: dict[str, str] = {}
+_notebooks: set[str] = set()
 
 
 def on_files(files, config):
     _urls.clear()
     _descriptions.clear()
+    _notebooks.clear()
     for file in files.documentation_pages():
         _urls[file.src_uri] = _url(file.url)
+        if file.src_uri.endswith(".ipynb"):
+            _notebooks.add(_url(file.url))
     return files
 
 
@@ -311,6 +323,6 @@ def on_post_build(config):
     index = json.loads(path.read_text(encoding="utf-8"))
     analyser = Analyser(CACHE)
     terms = glossary.load(glossary.GLOSSARY, Path(config.docs_dir))
-    index = enrich(index, terms, _urls, analyser, _descriptions)
+    index = enrich(index, terms, _urls, analyser, _descriptions, frozenset(_notebooks))
     analyser.save()
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
