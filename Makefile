@@ -41,4 +41,4 @@ bench-search: setup chromium
 	$(BIN)/python -m scripts.bench_search
 
 clean:
-	rm -rf site docs/generated .cache
+	rm -rf site .cache

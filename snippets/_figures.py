@@ -1,10 +1,12 @@
 """Shared figure output for every snippet.
 
-One call, ``save_figure(name, draw)``, writes ``<name>-light.svg`` and
-``<name>-dark.svg``. The figure builder points ``SNIPPET_FIGURE_DIR`` at a
-staging folder and installs the files only when the whole snippet succeeded.
-Outside the builder (a plain ``python snippets/x.py`` or Jupyter) figures land
-in ``docs/generated/figures``.
+One call, ``save_figure(name, draw, alt=...)``, writes ``<name>-light.svg`` and
+``<name>-dark.svg`` and the figure's alt text; ``publish(name, value)`` records a
+number that pages cite as ``{{ name:.2f }}`` (``scripts/citations.py``). The
+figure builder points ``SNIPPET_OUTPUT_DIR`` at a staging folder and installs
+its contents only when the whole snippet succeeded. Outside the builder (a plain
+``python -m snippets.x`` or Jupyter) outputs go to ``.cache/direct-run/``, so
+a direct run never changes what the site shows.
 
 Guarantees the pages rely on:
 * Hangul is drawn with NanumGothic, shipped by the ``koreanize-matplotlib``
@@ -16,7 +18,9 @@ Guarantees the pages rely on:
 
 from __future__ import annotations
 
-import html
+import json
+import math
+import numbers
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +36,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FIGURE_DIR = REPO_ROOT / "docs" / "generated" / "figures"
+DEFAULT_OUTPUT_DIR = REPO_ROOT / ".cache" / "direct-run"
+VALUES_FILE = "values.json"
+# Published values keep 12 significant digits: enough for any citation, and the
+# last bits of a float reduction may differ between BLAS builds and thread counts.
+SIGNIFICANT_DIGITS = 12
 VARIANTS = ("light", "dark")
 
 # Line colours chosen to stay distinguishable (and above 3:1 contrast) on both
@@ -84,8 +92,38 @@ def figure_style(variant: str) -> Iterator[None]:
         yield
 
 
+def output_dir() -> Path:
+    return Path(os.environ.get("SNIPPET_OUTPUT_DIR", DEFAULT_OUTPUT_DIR))
+
+
 def figure_dir() -> Path:
-    return Path(os.environ.get("SNIPPET_FIGURE_DIR", DEFAULT_FIGURE_DIR))
+    return output_dir() / "figures"
+
+
+def publish(name: str, value) -> float | int:
+    """Record a computed number under ``name`` for pages to cite as ``{{ name }}``; returns it.
+
+    ``value`` may be a Python, NumPy or 0-d torch number. Names are lowercase
+    identifiers, unique across all snippets (the builder checks).
+    """
+    if not name.isidentifier() or name != name.lower():
+        raise ValueError(f"value name {name!r} must be a lowercase identifier (letters, digits, _)")
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value {name!r} must be a number, got {type(value).__name__}")
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+    elif not math.isfinite(value):
+        raise ValueError(f"value {name!r} is {value}: a page cannot cite that")
+    else:
+        value = float(f"{float(value):.{SIGNIFICANT_DIGITS}g}")
+    path = output_dir() / VALUES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    values[name] = value
+    path.write_text(json.dumps(values, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return value
 
 
 def save_figure(
@@ -95,7 +133,8 @@ def save_figure(
 
     ``draw`` takes no argument and returns a new matplotlib Figure; it is called
     inside ``figure_style(variant)``, so it should not hard-code text colours.
-    ``alt`` is the Korean alt text shown with the figure in the rendered notebook.
+    ``alt`` is the figure's Korean alt text, its one source: pages and the notebook
+    page take it from here. It may cite published values (``{{ name:.2f }}``).
     ``volatile=True`` marks a figure of measured wall times: its bytes differ
     between runs by nature, so it is exempt from the byte-identity check.
     """
@@ -111,16 +150,14 @@ def save_figure(
             fig = draw()
             _hyphenate_log_ticks(fig)
             path = out_dir / f"{name}-{variant}.svg"
-            # No "Date" metadata: the same data must give the same bytes.
-            fig.savefig(path, format="svg", metadata={"Date": None})
+            # No "Date" metadata: the same data must give the same bytes. The title
+            # names the figure inside the SVG (the notebook page finds it by that).
+            fig.savefig(path, format="svg", metadata={"Date": None, "Title": name})
             plt.close(fig)
         written.append(path)
-    marker = out_dir / f"{name}.volatile"
-    if volatile:
-        marker.write_text("measured wall times: bytes differ between runs\n")
-    elif marker.exists():
-        marker.unlink()
-    _show_in_notebook(name, alt)
+    meta = {"alt": alt.strip(), "volatile": volatile}
+    (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _show_in_notebook(written[0])
     return written
 
 
@@ -163,22 +200,14 @@ class _HyphenMinus(Formatter):
         return label.replace("^{-", "^{\\text{-}")
 
 
-def _show_in_notebook(name: str, alt: str) -> None:
-    """In an executed notebook, show the saved SVGs by reference instead of inlining them.
-
-    Inlined SVGs with embedded glyphs would push notebook pages past the page
-    size budget, so the builder passes the figures' URL relative to the page.
-    """
-    url = os.environ.get("SNIPPET_FIGURE_URL")
-    if not url or not _in_ipython():
+def _show_in_notebook(svg: Path) -> None:
+    """In a notebook, show the light SVG itself: a downloaded .ipynb then shows its
+    figures anywhere, offline. The site's notebook page swaps it for the light/dark pair."""
+    if not _in_ipython():
         return
-    from IPython.display import HTML, display
+    from IPython.display import SVG, display
 
-    alt = html.escape(alt, quote=True)
-    display(HTML(
-        f'<img src="{url}/{name}-light.svg#only-light" alt="{alt}" loading="lazy">'
-        f'<img src="{url}/{name}-dark.svg#only-dark" alt="{alt}" loading="lazy">'
-    ))
+    display(SVG(filename=str(svg)))
 
 
 def _in_ipython() -> bool:

@@ -32,6 +32,8 @@
 # 3. 작은 복사(copy) 과제를 몇 초 동안 학습해, 큰 learning rate에서 warm-up이 있을 때와 없을 때를 비교한다.
 
 # %%
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 
@@ -239,6 +241,24 @@ def copy_batch(generator: torch.Generator, batch: int = TRAIN_BATCH) -> torch.Te
 
 def train_copy(pre_ln: bool, lr: float, warmup_steps: int, steps: int = TRAIN_STEPS, seed: int = 0) -> list[float]:
     """복사 과제를 steps번 학습하고 step마다의 손실(두 번째 절반의 cross-entropy)을 돌려준다."""
+    # 스레드 수가 바뀌면 행렬곱 안의 덧셈 순서가 바뀌고, 120 step의 학습이 그 마지막 자리 차이를 키워
+    # 손실이 눈에 띄게 달라진다. 어느 컴퓨터에서나 같은 곡선이 나오도록 학습은 스레드 하나로 한다.
+    with single_thread():
+        return _train_copy(pre_ln, lr, warmup_steps, steps, seed)
+
+
+@contextmanager
+def single_thread():
+    """블록 안에서만 torch를 스레드 하나로 돌린다."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_copy(pre_ln: bool, lr: float, warmup_steps: int, steps: int, seed: int) -> list[float]:
     torch.manual_seed(seed)
     model = build_encoder(pre_ln, "xavier", **TRAIN_SIZES)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98))

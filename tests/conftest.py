@@ -10,9 +10,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from scripts.figure_builder import DEFAULT_THREADS
 from scripts.local_site import CHROMIUM, launch_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests compute what the builder computes, with the builder's torch thread count
+# (read when torch is first imported, which no test module does before this).
+os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(DEFAULT_THREADS)
 
 
 @pytest.fixture(scope="session")

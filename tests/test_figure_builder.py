@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts import figure_builder
 from scripts.bench import copy_repository
 from tests.conftest import ROOT, run_mkdocs_build, site_path_prefix
 
@@ -47,14 +49,20 @@ def progress(result: subprocess.CompletedProcess) -> dict[str, str]:
     return dict(PROGRESS.findall(result.stdout + result.stderr))
 
 
+def generated(root: Path) -> Path:
+    return root / figure_builder.GENERATED_DIR.relative_to(figure_builder.ROOT)
+
+
 def figure_hashes(root: Path) -> dict[str, str]:
-    folder = root / "docs" / "generated" / "figures"
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.svg"))}
+    """Every figure, alt text and published value file by name, with its hash."""
+    folders = [generated(root) / "figures", generated(root) / "values"]
+    return {f"{p.parent.name}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(folder.glob("*")) if p.suffix in (".svg", ".json")}
 
 
 def volatile_figures(root: Path) -> set[str]:
-    folder = root / "docs" / "generated" / "figures"
-    return {p.stem for p in folder.glob("*.volatile")}
+    folder = generated(root) / "figures"
+    return {p.stem for p in folder.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["volatile"]}
 
 
 def snippet_names() -> list[str]:
@@ -63,14 +71,14 @@ def snippet_names() -> list[str]:
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
-    """A copy of the repo after two cold builds; yields (root, first_hashes, second_hashes)."""
+    """A copy of the repo after two cold builds, with one and with two torch threads per kernel;
+    yields (root, first run, first_hashes, second_hashes)."""
     root = copy_repository(tmp_path_factory.mktemp("repo"))
-    first = run_builder(root)
+    first = run_builder(root, "--threads", "1")
     assert first.returncode == 0, first.stderr
     first_hashes = figure_hashes(root)
-    shutil.rmtree(root / "docs" / "generated")
     shutil.rmtree(root / ".cache")
-    second = run_builder(root)
+    second = run_builder(root, "--threads", "2")
     assert second.returncode == 0, second.stderr
     return root, first, first_hashes, figure_hashes(root)
 
@@ -80,14 +88,15 @@ def test_cold_run_runs_every_snippet_and_reports_each(scratch):
     assert progress(first) == {name: "ran" for name in snippet_names()}
 
 
-def test_two_cold_runs_give_identical_bytes(scratch):
+def test_cold_runs_with_one_and_two_threads_give_identical_bytes(scratch):
     root, _, first_hashes, second_hashes = scratch
-    assert first_hashes, "no figure was written"
+    assert any(name.startswith("values/") for name in first_hashes), "no value was published"
+    assert any(name.endswith(".svg") for name in first_hashes), "no figure was written"
     assert first_hashes.keys() == second_hashes.keys()
     volatile = volatile_figures(root)
     differing = {name for name in first_hashes if first_hashes[name] != second_hashes[name]}
     # Only figures of measured wall time may differ, and they say so.
-    assert {n.rsplit("-", 1)[0] for n in differing} <= volatile
+    assert {n.split("/")[1].rsplit("-", 1)[0] for n in differing} <= volatile
     assert len(volatile) <= 1, f"more volatile figures than the one timing plot: {volatile}"
 
 
@@ -149,6 +158,21 @@ def test_page_embedding_an_unknown_figure_fails_the_build(scratch):
         result = run_mkdocs_build(root, root / "site")
     assert result.returncode != 0
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
+
+
+@pytest.mark.parametrize("line, message", [
+    ("값은 {{ no_such_value:.2f }}이다.", "unknown value 'no_such_value'"),
+    ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
+    ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
+])
+def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(scratch, line, message):
+    root = scratch[0]
+    page = root / "docs" / "qna" / "complexity.md"
+    with edited(page, lambda text: text + "\n" + line + "\n") as text:
+        result = run_mkdocs_build(root, root / "site")
+    line_number = text.splitlines().index(line) + 1
+    assert result.returncode != 0
+    assert f"docs/qna/complexity.md:{line_number}:" in result.stderr and message in result.stderr, result.stderr
 
 
 def test_builder_lists_and_runs_one_snippet_by_name(scratch):
@@ -214,4 +238,6 @@ def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_scratc
         page.close()
     assert [n for n, state in PROGRESS.findall(rebuild) if state == "ran"] == [name], rebuild
     changed = {figure for figure in before if before[figure] != after.get(figure)}
-    assert changed and all(figure.startswith("pe-") for figure in changed), changed
+    assert changed and all(figure.startswith("figures/pe-") for figure in changed), changed
+    # Outputs live outside the watched docs folder: one edit, one build.
+    assert rebuild.count("Building documentation") == 1, rebuild

@@ -22,11 +22,10 @@ def test_every_topic_has_its_snippet():
 
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_import_runs_nothing_and_writes_no_figure(name, tmp_path, monkeypatch):
-    figures = tmp_path / "figures"
-    monkeypatch.setenv("SNIPPET_FIGURE_DIR", str(figures))
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
     monkeypatch.delitem(sys.modules, f"snippets.{name}", raising=False)
     importlib.import_module(f"snippets.{name}")
-    assert not figures.exists() or not any(figures.iterdir())
+    assert not any(tmp_path.iterdir()), "importing a snippet wrote files"
 
 
 @pytest.mark.parametrize("name", SNIPPETS)
@@ -52,7 +51,7 @@ def test_shared_helper_draws_every_glyph_of_korean_labels_and_negative_exponents
         ax.set_ylabel(r"기울기 $\Vert \partial y / \partial x \Vert$")
         return fig
 
-    monkeypatch.setenv("SNIPPET_FIGURE_DIR", str(tmp_path))
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
     with caplog.at_level("WARNING"):
         written = save_figure("glyph-check", draw, alt="로그 축 확인용 그림")
     assert [path.name for path in written] == ["glyph-check-light.svg", "glyph-check-dark.svg"]

@@ -1,59 +1,105 @@
-"""MkDocs hook: rebuild stale figures before every build, and refuse unknown figures.
+"""MkDocs hook: run stale snippets before each build, publish their outputs, resolve what pages cite.
 
-`mkdocs build` and every `mkdocs serve` rebuild call ``on_config``: the figure
-builder re-runs only snippets whose cache key changed (``watch: [snippets]`` in
-mkdocs.yml makes serve rebuild when one is edited). A page that embeds
-``generated/figures/<name>-light|dark.svg`` for a name no snippet makes fails
-the build, naming the page and the figure.
+- ``on_pre_build``: the figure builder re-runs only snippets whose cache key changed
+  (``watch: [snippets]`` makes ``mkdocs serve`` rebuild when one is edited). Its
+  outputs live in ``.cache/generated/``, outside the watched docs folder, so a
+  rebuild does not trigger another one.
+- ``on_files``: the figures and executed notebooks join the site as ``generated/...``.
+- ``on_page_markdown``: ``{{ name:.2f }}`` becomes the value a snippet published, and a
+  line ``![](figure:NAME "caption")`` becomes the light/dark pair with the snippet's alt
+  text and the caption (``scripts/figure_markup.py``). An unknown value or figure fails
+  the build with the page and line.
 
-Set ``NOTES_SKIP_FIGURES=1`` to leave the figures as they are (the benchmark's
-baseline); the embedded-figure check still runs.
+``NOTES_SKIP_FIGURES=1`` runs only snippets that have never run (a fresh clone) and
+leaves stale outputs as they are: the benchmarks' baseline.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
 # Hooks are loaded by file path; make `scripts` importable from the repo root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts import figure_builder  # noqa: E402
+from scripts import citations, figure_builder, figure_markup  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.figures")
-FIGURE_REFERENCE = re.compile(r"generated/figures/([A-Za-z0-9-]+?)-(light|dark)\.svg")
+PUBLISHED_AS = "generated"
 
 
-def on_config(config):
-    if os.environ.get("NOTES_SKIP_FIGURES") == "1":
-        log.info("figure step skipped (NOTES_SKIP_FIGURES=1)")
-        return config
+def on_pre_build(config):
+    skip = os.environ.get("NOTES_SKIP_FIGURES") == "1"
+    if skip:
+        log.info("figure step: only snippets that never ran (NOTES_SKIP_FIGURES=1)")
     try:
-        figure_builder.build(log=log.info)
+        figure_builder.build(log=log.info, missing_only=skip)
     except figure_builder.SnippetError as error:
         raise PluginError(str(error)) from None
-    return config
+    _state.load()
 
 
-# Figure name -> snippet, read once per build after the figure step.
-_known: dict[str, str] = {}
+assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
 
 
+# Before mkdocs-jupyter's on_files, which turns the notebooks into pages.
+@event_priority(100)
 def on_files(files, config):
-    _known.clear()
-    _known.update(figure_builder.known_figures())
+    for folder in ("figures", "notebooks"):
+        for path in sorted((figure_builder.GENERATED_DIR / folder).glob("*")):
+            if path.suffix in (".svg", ".ipynb", ".py"):
+                # A real source folder rather than File.generated: mkdocs-jupyter's
+                # notebook pages read the source path through it.
+                uri = f"{PUBLISHED_AS}/{folder}/{path.name}"
+                files.append(File(uri, str(figure_builder.GENERATED_DIR.parent), config.site_dir,
+                                  config.use_directory_urls))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    for name, variant in FIGURE_REFERENCE.findall(markdown):
-        if name not in _known:
-            raise PluginError(
-                f"page '{page.file.src_uri}' embeds figure '{name}' ({variant}), "
-                f"which no snippet makes; known figures: {', '.join(sorted(_known)) or 'none'}"
-            )
-    return markdown
+    if page.file.src_uri.endswith(".ipynb"):
+        return markdown  # the builder resolved the notebook's citations already
+    where = page.file.src_uri
+    first_line = _body_first_line(page)
+    try:
+        markdown = citations.resolve(markdown, _state.values, f"docs/{where}", first_line)
+        return figure_markup.expand(markdown, _state.figures, page.file.src_uri, f"docs/{where}", first_line)
+    except (citations.CitationError, figure_markup.FigureError) as error:
+        raise PluginError(str(error)) from None
+
+
+class _BuildState:
+    """What the last good runs published, read once per build."""
+
+    def __init__(self):
+        self.values: dict = {}
+        self.figures: dict = {}
+
+    def load(self) -> None:
+        manifest = figure_builder.load_manifest()
+        self.values = figure_builder.published_values(manifest)
+        self.figures = {
+            name: {"snippet": snippet, **figure_builder.figure_meta(name)}
+            for name, snippet in figure_builder.known_figures(manifest).items()
+        }
+
+
+_state = _BuildState()
+
+
+def _body_first_line(page) -> int:
+    """Line of the source file where the Markdown body starts (after the front matter)."""
+    try:
+        lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").splitlines()
+    except (OSError, TypeError):
+        return 1
+    if lines and lines[0].strip() == "---":
+        for index, line in enumerate(lines[1:], start=2):
+            if line.strip() in ("---", "..."):
+                return index + 1
+    return 1

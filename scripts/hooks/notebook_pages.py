@@ -4,6 +4,10 @@ Anchors: mkdocs-jupyter slugifies headings to ASCII, so Korean headings get an
 empty id. ``on_page_content`` re-slugs every heading with the same
 Unicode-preserving slugifier as the Markdown pages and updates the page's TOC.
 
+Figures: the executed notebook carries each figure as an SVG output (so that a
+downloaded .ipynb shows it offline). On the page, each such image becomes the
+light/dark pair of files the site already serves, with the snippet's alt text.
+
 Size and requests:
 
 mkdocs-jupyter inlines ~600 KB of Jupyter CSS into every notebook page and adds
@@ -17,12 +21,19 @@ notebooks contain no diagrams.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import html as html_lib
 import re
+import sys
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts import figure_builder  # noqa: E402
 
 SLUGIFY = slugify(case="lower")
 HEADING = re.compile(
@@ -30,6 +41,8 @@ HEADING = re.compile(
     re.DOTALL,
 )
 TAG = re.compile(r"<[^>]+>")
+INLINE_SVG_IMAGE = re.compile(r'<img alt="[^"]*" src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"\s*/?>')
+SVG_TITLE = re.compile(r"<dc:title>(?P<name>[^<]+)</dc:title>")
 
 CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>')
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
@@ -55,7 +68,25 @@ def on_page_content(html, page, config, files):
 
     html = HEADING.sub(reslug, html)
     _renumber_toc(page.toc, iter(ids))
-    return html
+    return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(match, page), html)
+
+
+def _figure_pair(match: re.Match, page) -> str:
+    """The inlined SVG output of save_figure -> the light/dark pair of the site's figure files."""
+    svg = base64.b64decode(match["data"]).decode("utf-8", errors="replace")
+    title = SVG_TITLE.search(svg)
+    if not title:
+        raise PluginError(f"{page.file.src_uri}: an SVG output that save_figure did not make (no figure name in it)")
+    name = title["name"]
+    try:
+        alt = html_lib.escape(figure_builder.figure_meta(name)["alt"], quote=True)
+    except FileNotFoundError:
+        raise PluginError(f"{page.file.src_uri}: figure '{name}' has no installed files") from None
+    return "".join(
+        f'<img src="{get_relative_url(f"generated/figures/{name}-{variant}.svg", page.url)}#only-{variant}" '
+        f'alt="{alt}" loading="lazy">'
+        for variant in ("light", "dark")
+    )
 
 
 def _unique(anchor: str, used: dict[str, int]) -> str:

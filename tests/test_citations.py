@@ -1,0 +1,94 @@
+"""Citations of published values: the Korean number formats, errors that name file and line,
+and what `publish` accepts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from scripts import citations
+from scripts.figure_markup import FigureError, expand
+from snippets._figures import publish
+
+
+@pytest.mark.parametrize("value, spec, expected", [
+    (1.2049, ".2f", "1.20"),
+    (0.0863, ".1%", "8.6%"),
+    (3.2e-18, ".1e", "3.2 × 10⁻¹⁸"),
+    (2.7e-13, ".2e", "2.70 × 10⁻¹³"),
+    (1e-17, ".0e", "10⁻¹⁷"),
+    (12345.0, ".3e", "1.234 × 10⁴"),
+    (10000, ",", "10,000"),
+    (10000, None, "10,000"),
+    (1028.0, None, "1,028"),
+    (0.41666, None, "0.417"),
+    (1234567.891, ",.1f", "1,234,567.9"),
+])
+def test_format_value_writes_numbers_the_korean_way(value, spec, expected):
+    assert citations.format_value(value, spec) == expected
+
+
+def test_resolve_replaces_every_citation_and_keeps_other_braces():
+    text = "Post-LN {{ post:.2f }}, Pre-LN {{pre:.2f}} ({{ ratio:.1f }}배), LaTeX $d_{model}$"
+    values = {"post": 1.2049, "pre": 0.4166, "ratio": 2.89}
+    assert citations.resolve(text, values, "x.md") == "Post-LN 1.20, Pre-LN 0.42 (2.9배), LaTeX $d_{model}$"
+
+
+def test_unknown_name_names_file_and_line():
+    text = "첫 줄\n둘째 줄 {{ post:.2f }}\n셋째 줄 {{ missing:.2f }}"
+    with pytest.raises(citations.CitationError, match=r"^docs/qna/x\.md:12: unknown value 'missing'"):
+        citations.resolve(text, {"post": 1.0}, "docs/qna/x.md", first_line=10)
+
+
+def test_bad_format_names_file_and_line():
+    with pytest.raises(citations.CitationError, match=r"x\.md:1: bad format 'q'"):
+        citations.resolve("{{ post:q }}", {"post": 1.0}, "x.md")
+
+
+def test_publish_records_plain_numbers_from_python_numpy_and_torch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
+    publish("from_torch", torch.tensor(0.1 + 0.2))
+    publish("from_numpy", np.int64(10_000))
+    publish("from_python", 1 / 3)
+    values = json.loads((tmp_path / "values.json").read_text(encoding="utf-8"))
+    assert values == {"from_torch": pytest.approx(0.3, rel=1e-6), "from_numpy": 10_000,
+                      "from_python": 0.333333333333}
+    assert isinstance(values["from_numpy"], int)
+
+
+@pytest.mark.parametrize("name, value, error", [
+    ("Bad-Name", 1.0, ValueError),
+    ("nan_value", float("nan"), ValueError),
+    ("text", "1.2", TypeError),
+    ("flag", True, TypeError),
+])
+def test_publish_refuses_what_a_page_cannot_cite(tmp_path, monkeypatch, name, value, error):
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
+    with pytest.raises(error):
+        publish(name, value)
+
+
+FIGURES = {"pe-heatmap": {"alt": "위치 인코딩 [히트맵]", "snippet": "positional_encoding"}}
+
+
+def test_a_figure_line_expands_to_the_light_dark_pair_with_one_alt_text_and_caption():
+    markdown = '앞 문단\n\n![](figure:pe-heatmap "위치 인코딩 값")\n'
+    html = expand(markdown, FIGURES, "qna/positional-encoding.md", "docs/qna/positional-encoding.md")
+    assert "![위치 인코딩 \\[히트맵\\]](../generated/figures/pe-heatmap-light.svg#only-light)" in html
+    assert "![위치 인코딩 \\[히트맵\\]](../generated/figures/pe-heatmap-dark.svg#only-dark)" in html
+    assert "<figcaption>위치 인코딩 값</figcaption>" in html
+    assert html.count("figure:") == 0
+
+
+@pytest.mark.parametrize("markdown, message", [
+    ('\n\n![](figure:no-such "캡션")', r"x\.md:3: figure 'no-such' is made by no snippet"),
+    ('![](figure:pe_heatmap "캡션")', r"x\.md:1: 'pe_heatmap' is not a figure name"),
+    ('<img src="../generated/figures/gone-light.svg">', r"x\.md:1: figure 'gone' is made by no snippet"),
+    ('문장 속 ![](figure:pe-heatmap) 그림', r"x\.md:1: a figure must stand on a line of its own"),
+])
+def test_figure_errors_name_the_page_and_line(markdown, message):
+    with pytest.raises(FigureError, match=message):
+        expand(markdown, FIGURES, "qna/x.md", "docs/qna/x.md")
