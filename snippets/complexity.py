@@ -37,14 +37,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from torch.utils.flop_counter import FlopCounterMode
 
-try:
-    from snippets._figures import save_figure
-except ModuleNotFoundError:  # `python snippets/complexity.py`로 직접 실행할 때
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from snippets._figures import save_figure
+# 저장소 폴더에서 `python -m snippets.complexity`으로 실행하거나 빌더가 실행한다.
+from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 D_FIXED = 64  # n을 바꿀 때 고정하는 표현 차원 d
 N_FIXED = 64  # d를 바꿀 때 고정하는 시퀀스 길이 n

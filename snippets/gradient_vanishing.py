@@ -34,14 +34,8 @@
 import torch
 from torch import nn
 
-try:
-    from snippets._figures import save_figure
-except ModuleNotFoundError:  # `python snippets/gradient_vanishing.py`로 직접 실행할 때
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from snippets._figures import save_figure
+# 저장소 폴더에서 `python -m snippets.gradient_vanishing`으로 실행하거나 빌더가 실행한다.
+from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 SEQ_LEN = 100  # T: 시퀀스 길이
 D_MODEL = 64  # 입력과 은닉 상태의 차원

@@ -37,14 +37,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-try:
-    from snippets._figures import save_figure
-except ModuleNotFoundError:  # `python snippets/layer_norm.py`로 직접 실행할 때
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from snippets._figures import save_figure
+# 저장소 폴더에서 `python -m snippets.layer_norm`으로 실행하거나 빌더가 실행한다.
+from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 # 1·2번 실험(초기 기울기)의 크기: 논문의 base 모델처럼 d_model 512, 8 heads, 12층.
 # 속도를 위해 FFN 폭은 1024, 배치는 작게 잡았다(결과의 경향은 2048에서도 같다).

@@ -29,14 +29,8 @@
 # %%
 import torch
 
-try:
-    from snippets._figures import save_figure
-except ModuleNotFoundError:  # `python snippets/positional_encoding.py`로 직접 실행할 때
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from snippets._figures import save_figure
+# 저장소 폴더에서 `python -m snippets.positional_encoding`으로 실행하거나 빌더가 실행한다.
+from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 D_MODEL = 128  # 이 노트북의 기본 모델 차원
 

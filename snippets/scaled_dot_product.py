@@ -30,14 +30,8 @@
 # %%
 import torch
 
-try:
-    from snippets._figures import save_figure
-except ModuleNotFoundError:  # `python snippets/scaled_dot_product.py`로 직접 실행할 때
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from snippets._figures import save_figure
+# 저장소 폴더에서 `python -m snippets.scaled_dot_product`으로 실행하거나 빌더가 실행한다.
+from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 # 실험에 쓰는 d_k 값들 (2의 거듭제곱)
 D_KS = (16, 32, 64, 128, 256, 512, 1024)
