@@ -62,6 +62,9 @@ def sinusoidal_encoding(n_positions: int, d_model: int, dtype: torch.dtype = tor
 # %%
 if __name__ == "__main__":
     pe = sinusoidal_encoding(2048, D_MODEL, dtype=torch.float64)
+    publish("pe_n_positions", len(pe))
+    # 실제로 쓰는 가장 긴 파장: 마지막 쌍 i = d_model/2 - 1의 2π / ω_i = 2π · 10000^((d_model-2)/d_model)
+    publish("pe_longest_wavelength", 2 * torch.pi / frequencies(D_MODEL)[-1].item())
     print(f"크기 {tuple(pe.shape)}, 최솟값 {pe.min().item():.6f}, 최댓값 {pe.max().item():.6f}")
 
 # %% [markdown]
@@ -97,9 +100,12 @@ if __name__ == "__main__":
 # %%
 if __name__ == "__main__":
 
+    omega = frequencies(D_MODEL)
+    for dim in (6, 20, 40):
+        publish(f"pe_wavelength_{dim}", 2 * torch.pi / omega[dim // 2].item())
+
     def draw_curves():
         """차원 6, 7, 20, 40을 위치에 따른 곡선으로."""
-        omega = frequencies(D_MODEL)
         fig, ax = plt.subplots()
         for dim in (6, 7, 20, 40):
             kind = "sin" if dim % 2 == 0 else "cos"
@@ -145,6 +151,10 @@ def scale_comparison(n_positions=512, d_model=D_MODEL, seed=0):
 if __name__ == "__main__":
     scale = scale_comparison()
     last = len(scale["position"]) - 1
+    publish("pe_rms", scale["pe_rms"].mean().item())
+    publish("pe_embedding_rms", scale["embedding_rms"].mean().item())
+    publish("pe_embedding_small_rms", scale["embedding_small_rms"].mean().item())
+    publish("pe_rms_over_small_embedding", (scale["pe_rms"].mean() / scale["embedding_small_rms"].mean()).item())
     print(f"마지막 위치의 정수 값: {last}, PE 성분의 최대 |값|: {scale['pe_max_abs'].max().item():.3f}, "
           f"RMS: {scale['pe_rms'].mean().item():.3f}")
     print(f"임베딩 성분의 RMS: N(0, 1) {scale['embedding_rms'].mean().item():.3f}, "
@@ -177,8 +187,8 @@ if __name__ == "__main__":
         draw_scale,
         alt=(
             f"위치 1부터 {last}까지 로그 축 그래프. 정수 위치는 위치와 함께 {last}까지 커지지만, PE 성분은 최대 1, "
-            f"임베딩 성분의 RMS는 {scale['embedding_rms'].mean().item():.2f} 또는 "
-            f"{scale['embedding_small_rms'].mean().item():.2f} 근처에 머문다"
+            "RMS {{ pe_rms:.2f }}에 머문다. 임베딩 성분의 RMS는 N(0, 1)이면 {{ pe_embedding_rms:.2f }}, "
+            "표준편차 1/√128이면 {{ pe_embedding_small_rms:.2f }} 근처로, PE가 그보다 {{ pe_rms_over_small_embedding:.0f }}배쯤 크다"
         ),
     )
 
@@ -222,6 +232,12 @@ def shift_errors(ks=(1, 2, 5, 10, 50, 100, 500), n_positions=1024, d_model=D_MOD
 if __name__ == "__main__":
     errors = shift_errors()
     errors_transposed = shift_errors(transpose=True)
+    for k in errors:
+        publish(f"pe_shift_error_{k}", errors[k])
+        publish(f"pe_shift_error_transposed_{k}", errors_transposed[k])
+    publish("pe_shift_error_max", max(errors.values()))
+    publish("pe_shift_error_transposed_min", min(errors_transposed.values()))
+    publish("pe_shift_error_transposed_max", max(errors_transposed.values()))
     print(f"{'k':>4} | {'M_k 오차':>9} | {'전치한 블록 오차':>14}")
     for k in errors:
         print(f"{k:>4} | {errors[k]:>9.1e} | {errors_transposed[k]:>14.2f}")
@@ -255,8 +271,11 @@ def similarity_matrix(n_positions=128, d_model=D_MODEL):
 
 # %%
 if __name__ == "__main__":
+    publish("pe_offset_spread", offset_dependence())
     print(f"같은 p - q에서 내적의 최대 차이: {offset_dependence():.1e}")
     similarity = similarity_matrix()
+    publish("pe_similarity_neighbour", torch.diagonal(similarity, 1).min().item())
+    publish("pe_similarity_min", similarity.min().item())
 
     def draw_similarity():
         """위치 × 위치 코사인 유사도 행렬."""
@@ -298,5 +317,7 @@ def min_pairwise_distance(n_positions=2048, d_model=D_MODEL):
 # %%
 if __name__ == "__main__":
     n_unique = len(torch.unique(pe, dim=0))
+    publish("pe_n_unique", n_unique)
+    publish("pe_min_distance", min_pairwise_distance())
     print(f"위치 0…2047 중 서로 다른 벡터: {n_unique}개")
     print(f"가장 가까운 두 위치 사이 거리: {min_pairwise_distance():.3f}")
