@@ -131,6 +131,11 @@ if __name__ == "__main__":
         "d": (DS, [attention_flops(N_FIXED, d) for d in DS], [rnn_flops(N_FIXED, d) for d in DS]),
     }
     slopes = {axis: (loglog_slope(xs, att), loglog_slope(xs, rnn)) for axis, (xs, att, rnn) in sweeps.items()}
+    for axis, (att, rnn) in slopes.items():
+        publish(f"cx_slope_attention_{axis}", att)
+        publish(f"cx_slope_rnn_{axis}", rnn)
+    publish("cx_flops_attention_last", sweeps["n"][1][-1])  # n = NS[-1], d = D_FIXED
+    publish("cx_flops_rnn_last", sweeps["n"][2][-1])
     for n, att, rnn in zip(*sweeps["n"]):
         print(f"n = {n:>4}, d = {D_FIXED}: self-attention {att:>11,}, RNN {rnn:>10,} FLOPs")
     for axis, (att, rnn) in slopes.items():
@@ -157,6 +162,7 @@ def crossover_length(d: int, n_max: int = 4096) -> int:
 # %%
 if __name__ == "__main__":
     for d in (32, 64, 128):
+        publish(f"cx_crossover_{d}", crossover_length(d))
         print(f"d = {d:>3}: self-attention FLOPs ≥ RNN FLOPs가 되는 가장 작은 n = {crossover_length(d)}")
 
 # %%
@@ -187,8 +193,9 @@ if __name__ == "__main__":
         draw_flops,
         alt=(
             f"로그-로그 그래프 두 개. 왼쪽(d = {D_FIXED})은 n에 따른 FLOPs로 기울기가 self-attention "
-            f"{slopes['n'][0]:.2f}, RNN {slopes['n'][1]:.2f}이고 두 직선은 n = {D_FIXED}에서 만난다. "
-            f"오른쪽(n = {N_FIXED})은 d에 따른 FLOPs로 기울기가 self-attention {slopes['d'][0]:.2f}, RNN {slopes['d'][1]:.2f}이다"
+            "{{ cx_slope_attention_n:.2f }}, RNN {{ cx_slope_rnn_n:.2f }}이고 두 직선은 n = {{ cx_crossover_64 }}에서 만난다. "
+            f"오른쪽(n = {N_FIXED})은 d에 따른 FLOPs로 기울기가 self-attention "
+            "{{ cx_slope_attention_d:.2f }}, RNN {{ cx_slope_rnn_d:.2f }}이다"
         ),
     )
 
@@ -250,6 +257,10 @@ def steps_vs_length(ns=NS, d=D_FIXED):
 # %%
 if __name__ == "__main__":
     steps = steps_vs_length()
+    publish("cx_rnn_depth_last", steps[NS[-1]]["rnn"]["depth"])
+    publish("cx_rnn_matmuls_last", steps[NS[-1]]["rnn"]["matmul_calls"])
+    publish("cx_attention_depth_min", min(s["attention"]["depth"] for s in steps.values()))
+    publish("cx_attention_depth_max", max(s["attention"]["depth"] for s in steps.values()))
     for n, s in steps.items():
         a, r = s["attention"], s["rnn"]
         print(f"n = {n:>4}: self-attention {a['depth']}단계 (행렬곱 {a['matmul_calls']}번), "
@@ -283,7 +294,7 @@ if __name__ == "__main__":
         draw_steps,
         alt=(
             f"n = {NS[0]}부터 {NS[-1]}까지 순차 단계 수. RNN은 n과 같게 늘어나고, "
-            f"self-attention은 모든 n에서 {steps[NS[0]]['attention']['depth']}단계로 일정하다"
+            "self-attention은 모든 n에서 {{ cx_attention_depth_max }}단계로 일정하다"
         ),
     )
 
@@ -326,9 +337,8 @@ if __name__ == "__main__":
         "cx-time",
         draw_times,
         alt=(
-            f"CPU에서 잰 n = {NS[0]}…{NS[-1]}의 실행 시간(로그-로그, d = {D_FIXED}). "
-            f"이번 실행에서 n = {NS[-1]}일 때 self-attention {times[NS[-1]][0] * 1e3:.2g} ms, "
-            f"RNN {times[NS[-1]][1] * 1e3:.2g} ms. 실행마다 달라지는 참고용 그림이다"
+            f"n = {NS[0]}부터 {NS[-1]}까지 self-attention과 RNN 층의 실행 시간(로그-로그, d = {D_FIXED}). "
+            "이 사이트를 빌드한 기계의 CPU에서 잰 값이라 기계와 빌드마다 달라지는 참고용 그림이다"
         ),
         volatile=True,
     )

@@ -24,7 +24,7 @@
 # 1. 모든 값이 $[-1, 1]$ 안에 있다. 정수 위치 $0, 1, 2, \dots$를 그대로 쓰면 임베딩 값보다 훨씬 커진다.
 # 2. 위치를 $k$만큼 옮기는 것은 $pos$와 무관한 행렬 $M_k$(회전)를 곱하는 것과 같다: $PE_{pos+k} = PE_{pos} M_k$.
 # 3. 두 위치의 내적 $PE_p \cdot PE_q$는 거리 $p - q$에만 달려 있다.
-# 4. $d_{model} = 128$에서 위치 0…2047의 벡터가 모두 서로 다르다.
+# 4. $d_{model} = 128$에서 위치 0~2047의 벡터가 모두 서로 다르다.
 
 # %%
 import torch
@@ -38,7 +38,8 @@ D_MODEL = 128  # 이 노트북의 기본 모델 차원
 # ## 1. 위치 인코딩 만들기
 #
 # 주파수 $\omega_i$는 $i = 0$일 때 1(파장 $2\pi$)에서 시작해 $i$가 커질수록 기하급수적으로 작아진다
-# (마지막 쌍의 파장은 $10000 \cdot 2\pi$에 가깝다). 계산은 float64로 하고, 마지막에 원하는 자료형으로 바꾼다.
+# (실제로 쓰는 마지막 쌍 $2i = d_{model} - 2$의 파장은 $2\pi \cdot 10000^{(d_{model}-2)/d_{model}}$,
+# $d_{model} = 128$에서 약 {{ pe_longest_wavelength:,.0f }}다. 논문이 말한 $10000 \cdot 2\pi$는 그 끝을 어림한 값이다). 계산은 float64로 하고, 마지막에 원하는 자료형으로 바꾼다.
 
 # %%
 def frequencies(d_model: int) -> torch.Tensor:
@@ -62,11 +63,14 @@ def sinusoidal_encoding(n_positions: int, d_model: int, dtype: torch.dtype = tor
 # %%
 if __name__ == "__main__":
     pe = sinusoidal_encoding(2048, D_MODEL, dtype=torch.float64)
+    publish("pe_n_positions", len(pe))
+    # 실제로 쓰는 가장 긴 파장: 마지막 쌍 i = d_model/2 - 1의 2π / ω_i = 2π · 10000^((d_model-2)/d_model)
+    publish("pe_longest_wavelength", 2 * torch.pi / frequencies(D_MODEL)[-1].item())
     print(f"크기 {tuple(pe.shape)}, 최솟값 {pe.min().item():.6f}, 최댓값 {pe.max().item():.6f}")
 
 # %% [markdown]
 # 아래 그림은 위치(세로)와 차원(가로)에 따른 PE 값이다. 왼쪽 차원은 주파수가 높아 위치마다 빠르게 변하고,
-# 오른쪽 차원으로 갈수록 느리게 변한다. 그림 파일을 작게 하려고 위치 0…127만 그린다.
+# 오른쪽 차원으로 갈수록 느리게 변한다. 그림 파일을 작게 하려고 위치 0~127만 그린다.
 
 # %%
 if __name__ == "__main__":
@@ -97,9 +101,12 @@ if __name__ == "__main__":
 # %%
 if __name__ == "__main__":
 
+    omega = frequencies(D_MODEL)
+    for dim in (6, 20, 40):
+        publish(f"pe_wavelength_{dim}", 2 * torch.pi / omega[dim // 2].item())
+
     def draw_curves():
         """차원 6, 7, 20, 40을 위치에 따른 곡선으로."""
-        omega = frequencies(D_MODEL)
         fig, ax = plt.subplots()
         for dim in (6, 7, 20, 40):
             kind = "sin" if dim % 2 == 0 else "cos"
@@ -145,6 +152,10 @@ def scale_comparison(n_positions=512, d_model=D_MODEL, seed=0):
 if __name__ == "__main__":
     scale = scale_comparison()
     last = len(scale["position"]) - 1
+    publish("pe_rms", scale["pe_rms"].mean().item())
+    publish("pe_embedding_rms", scale["embedding_rms"].mean().item())
+    publish("pe_embedding_small_rms", scale["embedding_small_rms"].mean().item())
+    publish("pe_rms_over_small_embedding", (scale["pe_rms"].mean() / scale["embedding_small_rms"].mean()).item())
     print(f"마지막 위치의 정수 값: {last}, PE 성분의 최대 |값|: {scale['pe_max_abs'].max().item():.3f}, "
           f"RMS: {scale['pe_rms'].mean().item():.3f}")
     print(f"임베딩 성분의 RMS: N(0, 1) {scale['embedding_rms'].mean().item():.3f}, "
@@ -177,8 +188,8 @@ if __name__ == "__main__":
         draw_scale,
         alt=(
             f"위치 1부터 {last}까지 로그 축 그래프. 정수 위치는 위치와 함께 {last}까지 커지지만, PE 성분은 최대 1, "
-            f"임베딩 성분의 RMS는 {scale['embedding_rms'].mean().item():.2f} 또는 "
-            f"{scale['embedding_small_rms'].mean().item():.2f} 근처에 머문다"
+            "RMS {{ pe_rms:.2f }}에 머문다. 임베딩 성분의 RMS는 N(0, 1)이면 {{ pe_embedding_rms:.2f }}, "
+            "표준편차 1/√128이면 {{ pe_embedding_small_rms:.2f }} 근처로, PE가 그보다 {{ pe_rms_over_small_embedding:.0f }}배쯤 크다"
         ),
     )
 
@@ -222,6 +233,12 @@ def shift_errors(ks=(1, 2, 5, 10, 50, 100, 500), n_positions=1024, d_model=D_MOD
 if __name__ == "__main__":
     errors = shift_errors()
     errors_transposed = shift_errors(transpose=True)
+    for k in errors:
+        publish(f"pe_shift_error_{k}", errors[k])
+        publish(f"pe_shift_error_transposed_{k}", errors_transposed[k])
+    publish("pe_shift_error_max", max(errors.values()))
+    publish("pe_shift_error_transposed_min", min(errors_transposed.values()))
+    publish("pe_shift_error_transposed_max", max(errors_transposed.values()))
     print(f"{'k':>4} | {'M_k 오차':>9} | {'전치한 블록 오차':>14}")
     for k in errors:
         print(f"{k:>4} | {errors[k]:>9.1e} | {errors_transposed[k]:>14.2f}")
@@ -255,8 +272,11 @@ def similarity_matrix(n_positions=128, d_model=D_MODEL):
 
 # %%
 if __name__ == "__main__":
+    publish("pe_offset_spread", offset_dependence())
     print(f"같은 p - q에서 내적의 최대 차이: {offset_dependence():.1e}")
     similarity = similarity_matrix()
+    publish("pe_similarity_neighbour", torch.diagonal(similarity, 1).min().item())
+    publish("pe_similarity_min", similarity.min().item())
 
     def draw_similarity():
         """위치 × 위치 코사인 유사도 행렬."""
@@ -283,8 +303,9 @@ if __name__ == "__main__":
 #
 # ## 5. 위치마다 벡터가 다르다
 #
-# 주기 함수 하나는 값을 반복하지만, 파장이 서로 다른 여러 주파수를 함께 쓰면 벡터 전체는 반복되지 않는다.
-# 위치 0…2047의 벡터 사이 유클리드 거리 중 가장 작은 값을 구한다.
+# 정수 위치에서 주파수 하나는 같은 값을 정확히 되풀이하지는 않지만(파장 $2\pi$가 무리수다), 파장의 정수배에 가깝게
+# 떨어진 위치끼리는 값이 거의 같아진다. 파장이 서로 다른 여러 주파수를 함께 쓰면 벡터 전체로는 그런 위치들이
+# 멀리 떨어진다. 위치 0~2047의 벡터 사이 유클리드 거리 중 가장 작은 값을 구한다.
 
 # %%
 def min_pairwise_distance(n_positions=2048, d_model=D_MODEL):
@@ -298,5 +319,7 @@ def min_pairwise_distance(n_positions=2048, d_model=D_MODEL):
 # %%
 if __name__ == "__main__":
     n_unique = len(torch.unique(pe, dim=0))
+    publish("pe_n_unique", n_unique)
+    publish("pe_min_distance", min_pairwise_distance())
     print(f"위치 0…2047 중 서로 다른 벡터: {n_unique}개")
     print(f"가장 가까운 두 위치 사이 거리: {min_pairwise_distance():.3f}")

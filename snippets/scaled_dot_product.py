@@ -67,6 +67,12 @@ def score_variances(d_ks=D_KS, n_samples: int = 10_000, seed: int = 0) -> dict[i
 # %%
 if __name__ == "__main__":
     variances = score_variances()
+    # 페이지가 인용하는 값: 표본 수, 양 끝 d_k의 분산, 스케일링한 분산의 범위
+    publish("sdp_n_samples", 10_000)
+    publish("sdp_var_raw_first", variances[D_KS[0]]["raw"])
+    publish("sdp_var_raw_last", variances[D_KS[-1]]["raw"])
+    publish("sdp_var_scaled_min", min(v["scaled"] for v in variances.values()))
+    publish("sdp_var_scaled_max", max(v["scaled"] for v in variances.values()))
     print(f"{'d_k':>5} | {'Var(q·k)':>9} | {'Var(q·k)/d_k':>12} | {'Var(q·k/√d_k)':>13}")
     for d_k, v in variances.items():
         print(f"{d_k:>5} | {v['raw']:>9.1f} | {v['raw'] / d_k:>12.3f} | {v['scaled']:>13.3f}")
@@ -99,7 +105,11 @@ if __name__ == "__main__":
     save_figure(
         "sdp-variance",
         draw_variance,
-        alt="d_k에 따른 q·k 분산: 스케일링하지 않으면 d_k에 비례해 커지고, √d_k로 나누면 1 근처에 머문다",
+        alt=(
+            "d_k에 따른 q·k 분산: 스케일링하지 않으면 d_k에 비례해 커지고"
+            "(d_k = 1024에서 {{ sdp_var_raw_last:,.0f }}), √d_k로 나누면 1 근처"
+            "({{ sdp_var_scaled_min:.2f }}~{{ sdp_var_scaled_max:.2f }})에 머문다"
+        ),
     )
 
 # %% [markdown]
@@ -151,6 +161,18 @@ def softmax_saturation(d_ks=D_KS, n_trials: int = 1000, seed: int = 0) -> dict[i
 # %%
 if __name__ == "__main__":
     saturation = softmax_saturation()
+    first, last = saturation[D_KS[0]], saturation[D_KS[-1]]
+    publish("sdp_n_trials", 1000)
+    publish("sdp_n_keys", N_KEYS)
+    publish("sdp_max_prob_unscaled_first", first["max_prob_unscaled"])
+    publish("sdp_max_prob_unscaled_last", last["max_prob_unscaled"])
+    publish("sdp_max_prob_scaled_min", min(s["max_prob_scaled"] for s in saturation.values()))
+    publish("sdp_max_prob_scaled_max", max(s["max_prob_scaled"] for s in saturation.values()))
+    publish("sdp_jacobian_unscaled_first", first["jacobian_unscaled"])
+    publish("sdp_jacobian_scaled_first", first["jacobian_scaled"])
+    publish("sdp_jacobian_unscaled_last", last["jacobian_unscaled"])
+    publish("sdp_jacobian_scaled_last", last["jacobian_scaled"])
+    publish("sdp_jacobian_ratio_last", last["jacobian_unscaled"] / last["jacobian_scaled"])
     print(f"{'d_k':>5} | {'max p (전)':>10} | {'max p (후)':>10} | {'‖J‖ (전)':>9} | {'‖J‖ (후)':>9}")
     for d_k, s in saturation.items():
         print(
@@ -197,9 +219,9 @@ if __name__ == "__main__":
         "sdp-softmax-saturation",
         draw_saturation,
         alt=(
-            "왼쪽: d_k가 커질수록 스케일링하지 않은 softmax의 최대 확률은 1에 가까워지고, "
-            f"스케일링한 쪽은 {min(s['max_prob_scaled'] for s in saturation.values()):.2f}"
-            f"–{max(s['max_prob_scaled'] for s in saturation.values()):.2f}에 머문다. "
+            "왼쪽: d_k가 커질수록 스케일링하지 않은 softmax의 최대 확률은 1에 가까워지고"
+            "(d_k = 1024에서 {{ sdp_max_prob_unscaled_last:.2f }}), "
+            "스케일링한 쪽은 {{ sdp_max_prob_scaled_min:.2f }}~{{ sdp_max_prob_scaled_max:.2f }}에 머문다. "
             "오른쪽: 스케일링하지 않은 야코비안 노름은 d_k가 커질수록 줄어들고 스케일링한 쪽은 거의 일정하다"
         ),
     )

@@ -187,10 +187,16 @@ def test_korean_headings_keep_their_hangul_in_anchors(built_site):
 
 
 def test_every_topic_page_has_the_same_sections_and_tags(built_site):
-    expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "참고 자료"]
+    expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "연습 문제", "다음에 읽을 것", "참고 자료"]
+    # Pages still in the shape before exercises and next reading were added; remove once they have them.
+    before_aids = {"layer-norm-warmup", "gradient-vanishing"}
     for page in (built_site.path / "qna").glob("*/index.html"):
         headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in soup(page).select("article h2")]
+        if page.parent.name in before_aids and "연습 문제" not in headings:
+            assert headings == [h for h in expected if h not in ("연습 문제", "다음에 읽을 것")], page
+            continue
         assert headings == expected, page
+        assert soup(page).select_one("article .admonition.abstract"), f"{page} has no 요약"
         assert soup(page).select(".md-tag"), f"{page} has no tags"
 
 
