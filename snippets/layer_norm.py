@@ -32,6 +32,7 @@
 # 3. 작은 복사(copy) 과제를 몇 초 동안 학습해, 큰 learning rate에서 warm-up이 있을 때와 없을 때를 비교한다.
 
 # %%
+import math
 from contextlib import contextmanager
 
 import torch
@@ -50,6 +51,7 @@ VOCAB = 1000
 BATCH = 4
 SEQ_LEN = 32
 SEEDS = (0, 1, 2)  # 기울기 노름은 시드 3개의 평균
+MIDDLE = N_LAYERS // 2 - 1  # 6번째 층 (0부터 센 인덱스)
 
 # %% [markdown]
 # ## 모델
@@ -156,15 +158,30 @@ if __name__ == "__main__":
         post, pre = norms[init]["post"], norms[init]["pre"]
         print(label)
         print(f"  마지막 층: Post-LN {post[-1]:.2f}, Pre-LN {pre[-1]:.2f}, 비율 {post[-1] / pre[-1]:.2f}")
-        print(f"  Post-LN 6층 → 12층: {post[N_LAYERS // 2 - 1]:.2f} → {post[-1]:.2f}")
+        print(f"  Post-LN 6번째 층 → 12번째 층: {post[MIDDLE]:.2f} → {post[-1]:.2f}")
+    # 페이지와 아래 설명이 인용하는 값 (xavier: 논문 설정, default: PyTorch 기본 초기화)
+    for init, prefix in (("xavier", "ln_"), ("default", "ln_default_")):
+        post, pre = norms[init]["post"], norms[init]["pre"]
+        publish(f"{prefix}post_last", post[-1])
+        publish(f"{prefix}pre_last", pre[-1])
+        publish(f"{prefix}ratio_last", post[-1] / pre[-1])
+        publish(f"{prefix}post_mid", post[MIDDLE])
+        publish(f"{prefix}pre_first", pre[0])
+        publish(f"{prefix}pre_mid", pre[MIDDLE])
+    publish("ln_sqrt_layers", N_LAYERS**0.5)
+    # Xavier 균등 초기화한 임베딩 (VOCAB × D_MODEL)의 표준편차: a / √3 = √(2 / (n_in + n_out))
+    publish("ln_embedding_std", (2 / (VOCAB + D_MODEL)) ** 0.5)
 
 # %% [markdown]
-# 논문의 설정에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 2배를 훌쩍 넘고(논문의 분석으로는 약 $\sqrt{L}$배,
-# $\sqrt{12} \approx 3.5$), Post-LN은 위쪽 층으로 갈수록 기울기가 커진다. 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다.
+# 논문의 설정에서는 마지막 층의 기울기가 Post-LN {{ ln_post_last:.2f }}, Pre-LN {{ ln_pre_last:.2f }}로
+# {{ ln_ratio_last:.1f }}배다(논문의 상계로는 약 $\sqrt{L}$배, $\sqrt{12} \approx$ {{ ln_sqrt_layers:.1f }}).
+# Post-LN은 위쪽 층으로 갈수록 기울기가 커진다(6번째 층 {{ ln_post_mid:.2f }} → 12번째 층 {{ ln_post_last:.2f }}).
+# 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다(1번째 층 {{ ln_pre_first:.2f }} → 12번째 층 {{ ln_pre_last:.2f }}).
 # 논문 Figure 3에서 Pre-LN은 층에 따라 거의 평평한데, 여기서는 아래층에서 크다. Xavier로 초기화한 임베딩이 작아서
-# (표준편차 약 0.04) 첫 층들의 LN이 작은 입력을 크게 키우기 때문으로 보인다. 출력 쪽 층을 비교하는 결론은 같다.
+# (표준편차 {{ ln_embedding_std:.3f }}) 첫 층들의 LN이 작은 입력을 크게 키우기 때문으로 보인다. 출력 쪽 층을 비교하는 결론은 같다.
 #
-# PyTorch 기본 초기화에서는 비율이 1.4배 정도로 줄고, Post-LN도 위로 갈수록 오히려 작아진다.
+# PyTorch 기본 초기화에서는 비율이 {{ ln_default_ratio_last:.2f }}배로 줄고, Post-LN도 위로 갈수록 오히려 작아진다
+# (6번째 층 {{ ln_default_post_mid:.2f }} → 12번째 층 {{ ln_default_post_last:.2f }}).
 # "Post-LN은 출력 근처 기울기가 크다"는 초기화와 구조(최종 LN)에 기대는 현상이다.
 #
 # 이 측정은 시드마다 꽤 흔들린다(특히 Post-LN의 층별 모양). 그래서 시드 3개의 평균을 그린다.
@@ -192,16 +209,15 @@ if __name__ == "__main__":
         fig.tight_layout()
         return fig
 
-    xavier, default = norms["xavier"], norms["default"]
     save_figure(
         "ln-grad-norms",
         draw_grad_norms,
         alt=(
             "초기화 직후 12층 인코더의 층별 FFN 두 번째 가중치 기울기 노름. "
-            f"왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {xavier['post'][-1]:.2f}, "
-            f"Pre-LN은 작아져 {xavier['pre'][-1]:.2f}. "
-            f"오른쪽(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
-            f"(Post-LN {default['post'][-1]:.2f}, Pre-LN {default['pre'][-1]:.2f})"
+            "왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, "
+            "Pre-LN은 작아져 {{ ln_pre_last:.2f }}. "
+            "오른쪽(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
+            "(Post-LN {{ ln_default_post_last:.2f }}, Pre-LN {{ ln_default_pre_last:.2f }})"
         ),
     )
 
@@ -297,6 +313,10 @@ if __name__ == "__main__":
         label = f"{'Post' if arch == 'post' else 'Pre'}-LN, warm-up {'있음' if warmup else '없음'}"
         print(f"  {label:<22}: {final_loss(losses):.3f}")
     print(f"  Post-LN, warm-up 없음, lr {SMALL_LR:g}: {final_loss(post_small_lr):.3f}")
+    publish("ln_chance_loss", math.log(TRAIN_SIZES["vocab"]))  # 무작위 추측 수준 ln 16
+    for (arch, warmup), losses in runs.items():
+        publish(f"ln_loss_{arch}_{'warmup' if warmup else 'none'}", final_loss(losses))
+    publish("ln_loss_post_small_lr", final_loss(post_small_lr))
 
 # %% [markdown]
 # lr 1e-2에서 warm-up 없이 시작한 Post-LN은 손실이 $\ln 16$ 근처에서 내려오지 못한다(복사를 배우지 못하고 모든
@@ -323,7 +343,7 @@ if __name__ == "__main__":
         axes[0].set_ylabel("손실 (cross-entropy)")
         axes[0].set_ylim(bottom=0)
         for ax in axes:
-            ax.axhline(torch.log(torch.tensor(16.0)).item(), color="C3", linestyle=":", label=r"찍기 수준 $\ln 16$")
+            ax.axhline(torch.log(torch.tensor(16.0)).item(), color="C3", linestyle=":", label=r"무작위 추측 수준 $\ln 16$")
             ax.legend(fontsize=8, loc="upper right")
         fig.tight_layout()
         return fig
@@ -332,8 +352,10 @@ if __name__ == "__main__":
         "ln-warmup-training",
         draw_training,
         alt=(
-            "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 ln 16(약 2.77) 근처에 머물고, "
-            "warm-up 40 step을 두면 0 가까이 내려간다. lr 3e-3에서는 warm-up 없이도 내려간다. "
-            "오른쪽 Pre-LN: warm-up이 있든 없든 0 가까이 내려간다"
+            "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
+            "ln 16(약 {{ ln_chance_loss:.2f }}) 근처에 머물고(마지막 20 step 평균 {{ ln_loss_post_none:.2f }}), "
+            "warm-up 40 step을 두면 {{ ln_loss_post_warmup:.2f }}까지 내려간다. "
+            "lr 3e-3에서는 warm-up 없이도 {{ ln_loss_post_small_lr:.3f }}까지 내려간다. "
+            "오른쪽 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
         ),
     )
