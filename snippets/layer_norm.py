@@ -241,6 +241,15 @@ HALF = 8  # 복사할 토큰열의 길이: 입력은 2 * HALF - 1 토큰
 TRAIN_STEPS = 120
 TRAIN_BATCH = 16
 WARMUP_STEPS = 40
+BIG_LR, SMALL_LR = 1e-2, 3e-3  # 비교하는 목표 learning rate (설정값)
+
+
+def linear_warmup_factor(step: int, warmup_steps: int = WARMUP_STEPS) -> float:
+    """목표 learning rate에 곱할 계수: warm-up 동안 (step+1)/warmup_steps로 선형 증가, 그 뒤로 1 (일정).
+
+    step은 0부터 센다. warmup_steps = 0이면 처음부터 1이다.
+    """
+    return min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else 1.0
 
 
 def copy_batch(generator: torch.Generator, batch: int = TRAIN_BATCH) -> torch.Tensor:
@@ -272,12 +281,7 @@ def _train_copy(pre_ln: bool, lr: float, warmup_steps: int, steps: int, seed: in
     torch.manual_seed(seed)
     model = build_encoder(pre_ln, "xavier", **TRAIN_SIZES)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98))
-
-    def lr_factor(step: int) -> float:
-        """목표 learning rate에 곱할 계수: warm-up 동안 (step+1)/warmup_steps, 그 뒤로 1."""
-        return min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else 1.0
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: linear_warmup_factor(step, warmup_steps))
     generator = torch.Generator().manual_seed(20_000 + seed)  # 네 조합이 같은 데이터를 본다
     vocab = TRAIN_SIZES["vocab"]
     losses = []
@@ -301,7 +305,6 @@ def final_loss(losses: list[float], last: int = 20) -> float:
 
 # %%
 if __name__ == "__main__":
-    BIG_LR, SMALL_LR = 1e-2, 3e-3
     runs = {
         (arch, warmup): train_copy(arch == "pre", BIG_LR, warmup)
         for arch in ("post", "pre")
