@@ -26,8 +26,6 @@
 #    작은 모델의 손실로 확인한다.
 
 # %%
-from contextlib import contextmanager
-
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pad_sequence
@@ -35,6 +33,7 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, S
 
 # 저장소 폴더에서 `python -m snippets.bucketing`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets.layer_norm import single_thread  # 스레드 수와 상관없이 같은 값이 나오게 (7절)
 
 N_SEQUENCES = 10_000
 BATCH_SIZE = 32
@@ -186,16 +185,13 @@ def padding_by_chunk_size(lengths, batch_size: int = BATCH_SIZE, chunk_sizes=CHU
 # %%
 if __name__ == "__main__":
     lengths = sample_lengths()
-    print(f"시퀀스 {len(lengths)}개, 길이 최소 {lengths.min()}, 중앙값 {lengths.median()}, 최대 {lengths.max()}")
     publish("bucket_length_median", lengths.median())
     publish("bucket_length_max", lengths.max())
     random_fraction = padding_fraction(random_batches(lengths, BATCH_SIZE), lengths)
     publish("bucket_random", random_fraction)
-    print(f"무작위 배치 (배치 {BATCH_SIZE}): 패딩 비율 {random_fraction:.3f}")
     by_chunk = padding_by_chunk_size(lengths)
     for chunk_size, fraction in zip(CHUNK_SIZES, by_chunk):
         publish(f"bucket_chunk_{chunk_size}", fraction)
-        print(f"버킷팅, 덩어리 = 시퀀스 {chunk_size:>6,}개: 패딩 비율 {fraction:.3f}")
 
 # %% [markdown]
 # 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만
@@ -226,7 +222,8 @@ if __name__ == "__main__":
 # ## 6. 그림
 #
 # 첫째, 배치 크기에 따른 패딩 비율. 배치가 클수록 긴 시퀀스가 끼어들 확률이 커서 무작위 배치의 패딩이 늘어난다.
-# 버킷팅은 배치 크기에 거의 영향을 받지 않는다. 덩어리는 배치 크기와 상관없이 시퀀스 3,200개로 둔다. 덩어리를
+# 버킷팅도 배치 크기가 커지면 패딩이 늘지만(덩어리 하나에서 나오는 배치 수가 줄어 한 배치에 더 다양한 길이가 섞인다)
+# 모든 배치 크기에서 무작위 배치보다 훨씬 적다. 덩어리는 배치 크기와 상관없이 시퀀스 3,200개로 둔다. 덩어리를
 # "배치 100개 분량"으로 잡으면 배치 128에서는 덩어리 하나(12,800개)가 데이터 전체(10,000개)보다 커서 전체 정렬이
 # 되고, 위에서 피하려던 고정된 배치 구성을 재게 된다.
 
@@ -273,7 +270,7 @@ if __name__ == "__main__":
             "배치 크기 8부터 128까지의 패딩 비율. 무작위 배치는 "
             "{{ bucket_random_smallest_batch:.2f }}에서 {{ bucket_random_largest_batch:.2f }}로 늘어나고, "
             f"버킷팅(덩어리 = 시퀀스 {CHUNK_SIZE:,}개)은 "
-            "{{ bucket_bucketed_min:.2f }}–{{ bucket_bucketed_max:.2f }}로 낮게 머문다"
+            "{{ bucket_bucketed_min:.2f }}에서 {{ bucket_bucketed_max:.2f }}로 늘지만 모든 배치 크기에서 무작위 배치보다 훨씬 낮다"
         ),
     )
 
@@ -332,13 +329,9 @@ if __name__ == "__main__":
 #   가중치를 주어 출력이 바뀐다. `nn.MultiheadAttention(..., key_padding_mask=padded == PAD)`.
 # - **ignore_index**: 손실에서 패딩 위치의 정답을 빼고 실제 토큰만 평균한다. `cross_entropy(..., ignore_index=PAD)`.
 #
-# 작은 모델(임베딩, self-attention 한 층, 출력 선형층, 학습하지 않은 초기 상태)로 확인한다. 무작위 배치 하나
-# (시퀀스 8개)에서 각 토큰이 자기 자신을 맞히는 cross-entropy를 네 가지로 잰다.
-#
-# 1. 시퀀스를 하나씩 패딩 없이 넣은 손실(기준): 모든 실제 토큰의 평균.
-# 2. 패딩한 배치 + key padding mask + ignore_index: 기준과 같아야 한다.
-# 3. ignore_index만 없을 때: 패딩 위치의 손실까지 평균에 들어간다.
-# 4. key padding mask만 없을 때: 실제 토큰의 출력이 패딩 때문에 바뀐다.
+# 작은 모델(임베딩, self-attention 한 층, 출력 선형층, 학습하지 않은 초기 상태)로 무작위 배치 하나(시퀀스 8개)에서
+# 각 토큰이 자기 자신을 맞히는 cross-entropy를 잰다: 시퀀스를 하나씩 패딩 없이 넣은 기준, 두 마스크를 다 쓴 배치,
+# 마스크를 하나씩 뺀 배치.
 
 # %%
 MASK_BATCH = 8  # 마스킹 확인에 쓰는 배치 크기
@@ -362,17 +355,6 @@ class TinyAttentionModel(nn.Module):
         return self.output(mixed)
 
 
-@contextmanager
-def single_thread():
-    """블록 안에서만 torch를 스레드 하나로 돌린다(스레드 수와 상관없이 같은 값이 나오게)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def masking_losses(sequences: list[torch.Tensor], seed: int = 0) -> dict[str, float]:
     """시퀀스들의 자기 토큰 맞히기 cross-entropy와 logit 변화: 하나씩(기준), 마스킹한 배치, 마스킹을 하나씩 뺀 배치."""
     with single_thread():
@@ -386,43 +368,30 @@ def masking_losses(sequences: list[torch.Tensor], seed: int = 0) -> dict[str, fl
         # 2~4. 패딩한 배치
         padded, _ = pad_collate(sequences)
         is_pad = padded == PAD
-
-        def batch_loss(logits: torch.Tensor, ignore_pad: bool) -> torch.Tensor:
-            ignore = PAD if ignore_pad else -100  # -100은 cross_entropy의 기본값: 아무것도 빼지 않는다
-            return nn.functional.cross_entropy(logits.reshape(-1, vocab), padded.reshape(-1), ignore_index=ignore)
-
-        def logit_change(logits: torch.Tensor) -> float:
-            """실제 토큰 위치의 logit이 하나씩 넣었을 때와 가장 많이 다른 정도."""
-            return max((z - logits[i, : len(z)]).abs().max().item() for i, z in enumerate(alone_logits))
-
-        masked = model(padded, key_padding_mask=is_pad)
-        unmasked = model(padded)
-        return {
-            "alone": alone.item(),
-            "masked": batch_loss(masked, ignore_pad=True).item(),
-            "no_ignore_index": batch_loss(masked, ignore_pad=False).item(),
-            "no_key_mask": batch_loss(unmasked, ignore_pad=True).item(),
-            "logit_change_masked": logit_change(masked),
-            "logit_change_no_key_mask": logit_change(unmasked),
-        }
+        masked, unmasked = model(padded, key_padding_mask=is_pad), model(padded)
+        # ignore_index=-100은 cross_entropy의 기본값이라 아무 위치도 빼지 않는다
+        loss = lambda logits, ignore: nn.functional.cross_entropy(  # noqa: E731
+            logits.reshape(-1, vocab), padded.reshape(-1), ignore_index=ignore).item()
+        # 실제 토큰 위치의 logit이 하나씩 넣었을 때와 가장 많이 다른 정도
+        change = lambda logits: max(  # noqa: E731
+            (z - logits[i, : len(z)]).abs().max().item() for i, z in enumerate(alone_logits))
+        return {"alone": alone.item(), "masked": loss(masked, PAD), "no_ignore_index": loss(masked, -100),
+                "no_key_mask": loss(unmasked, PAD), "logit_change_masked": change(masked),
+                "logit_change_no_key_mask": change(unmasked)}
 
 
 # %%
 if __name__ == "__main__":
     dataset = ToySequences(lengths)
     mask_batch = random_batches(lengths, MASK_BATCH)[0]
-    mask_sequences = [dataset[i] for i in mask_batch]
-    losses = masking_losses(mask_sequences)
-    mask_lengths = lengths[mask_batch]
+    losses = masking_losses([dataset[i] for i in mask_batch])
     publish("bucket_mask_padding", padding_fraction([mask_batch], lengths))
-    publish("bucket_mask_shortest", mask_lengths.min())
-    publish("bucket_mask_longest", mask_lengths.max())
+    publish("bucket_mask_shortest", lengths[mask_batch].min())
+    publish("bucket_mask_longest", lengths[mask_batch].max())
     for name in ("alone", "masked", "no_ignore_index", "no_key_mask"):
         publish(f"bucket_mask_loss_{name}", losses[name])
-        print(f"손실 {name:<16}: {losses[name]:.4f}")
-    # 마스킹한 배치의 logit 변화는 float64의 반올림 오차 수준이라 인용하지 않는다(테스트가 확인한다)
+    # 마스킹한 배치의 logit 변화는 반올림 오차 수준이라 인용하지 않는다(테스트가 확인한다)
     publish("bucket_mask_logit_change", losses["logit_change_no_key_mask"])
-    print(f"logit 변화: 마스킹 {losses['logit_change_masked']:.1e}, key padding mask 없음 {losses['logit_change_no_key_mask']:.3f}")
 
 # %% [markdown]
 # 배치의 길이는 {{ bucket_mask_shortest }}–{{ bucket_mask_longest }}이고 패딩 비율은 {{ bucket_mask_padding:.0% }}다.

@@ -197,7 +197,8 @@ if __name__ == "__main__":
 #   층을 쌓는 방향의 연결이다.
 # - **잔차 RNN**: 시간 방향에 잔차를 달면 소실은 사라지지만, 이 초기화에서는 거꾸로 먼 위치일수록 기울기가
 #   커진다(폭주: 거리 99에서 거리 0의 {{ gv_residual_rnn_ratio_99:.1e }}배). 곱해지는 행렬 $I + \mathrm{diag}(1 - h^2)W_h^\top$의 크기가 1보다 클 수 있기 때문이다.
-#   잔차 연결이 "어느 정도" 도움이 되지만 그것만으로 결정되지 않는다는 멘토의 말과 맞는다.
+#   이 비교는 멘토가 말한 것이 아니라 덧붙인 것이다. 멘토의 skip-connection은 Transformer의 잔차 연결이고,
+#   그것은 아래 4절처럼 층을 쌓는 깊이 방향에 작용한다.
 
 # %%
 if __name__ == "__main__":
@@ -228,7 +229,7 @@ if __name__ == "__main__":
         draw_distance,
         alt=(
             "거리 0부터 99까지 마지막 출력에 대한 기울기 노름, 로그 축. tanh RNN은 직선으로 떨어져 거리 50에서 "
-            "{{ gv_rnn_50:.0e }}, 거리 99에서 {{ gv_rnn_99:.0e }}이다. self-attention은 거리 1부터 99까지 "
+            "{{ gv_rnn_50:.1e }}, 거리 99에서 {{ gv_rnn_99:.1e }}이다. self-attention은 거리 1부터 99까지 "
             "{{ gv_attention_min:.3f }}과 {{ gv_attention_max:.3f }} 사이에 머문다. 잔차 self-attention은 "
             "거리 0에서만 커지고 나머지는 잔차가 없을 때와 겹친다. 시간 방향 잔차를 단 RNN은 거리가 멀수록 커진다"
         ),
@@ -241,7 +242,7 @@ if __name__ == "__main__":
 # 야코비안 전체 대신, 마지막 위치의 출력 $y_T^{(L)}$을 고정된 무작위 단위 벡터 $r$ 방향으로 본 스칼라
 # $r \cdot y_T^{(L)}$의 기울기 노름 $\lVert \partial (r \cdot y_T^{(L)}) / \partial x \rVert$를 쓴다. 역전파 한 번이면
 # 되고, 손실이 $y_T$를 통해 입력에 주는 기울기가 바로 이런 모양이다. 잔차가 없으면 층마다 값들이 가중평균으로 섞이며 작아지고
-# 서로 비슷해진다(순수 attention은 깊이에 따라 rank가 1로 무너진다: Dong et al., 2021). 잔차 연결
+# 서로 비슷해진다(순전파에서 순수 attention의 출력은 깊이에 따라 rank 1로 무너진다: Dong et al., 2021). 잔차 연결
 # $h_{l+1} = h_l + \mathrm{Attention}(h_l)$은 입력에서 출력까지 곧장 가는 항등 경로를 남긴다.
 
 # %%
@@ -301,7 +302,7 @@ if __name__ == "__main__":
         draw_depth,
         alt=(
             f"self-attention 층을 1개부터 {DEPTH}개까지 쌓았을 때 입력에 대한 기울기 노름, 로그 축. 잔차가 없으면 "
-            f"1층 {{{{ gv_depth_plain_first:.2f }}}}에서 {DEPTH}층 {{{{ gv_depth_plain_last:.0e }}}}까지 직선으로 줄어들고, "
-            "잔차가 있으면 {{ gv_depth_residual_min:.2f }}–{{ gv_depth_residual_max:.2f }}로 거의 일정하다"
+            "1층 {{ gv_depth_plain_first:.2f }}에서 " f"{DEPTH}층 " "{{ gv_depth_plain_last:.0e }}까지 직선으로 줄어들고, "
+            "잔차가 있으면 {{ gv_depth_residual_min:.2f }}–{{ gv_depth_residual_max:.2f }} 사이에서 거의 일정하다"
         ),
     )

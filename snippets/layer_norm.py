@@ -20,13 +20,15 @@
 #   \text{Pre-LN:}\quad x_{l+1} = x_l + F\big(\mathrm{LN}(x_l)\big)$$
 #
 # Pre-LN은 마지막 층 뒤에 LN을 한 번 더 건다(최종 LN). Xiong et al. (2020, "On Layer Normalization in the
-# Transformer Architecture")은 초기화 직후 Post-LN에서 **출력층 가까운 층의 기울기가 크다**는 것을 보였다
-# (Theorem 1, Figure 3). 그래서 처음부터 큰 learning rate를 쓰면 불안정하고, 작은 값에서 키워 가는 warm-up이 필요하다.
+# Transformer Architecture")은 초기화 직후 Post-LN에서 **출력층 가까운 층의 기울기 상계가 크다**는 것을 보이고
+# (Theorem 1), 6층 인코더와 6층 디코더의 번역 모델에서 층별 기울기를 쟀다(Figure 3). 그래서 처음부터 큰 learning rate를
+# 쓰면 불안정하고, 작은 값에서 키워 가는 warm-up이 필요하다(warm-up의 실험 근거는 §3.1, Figure 2).
 #
 # 이 노트북에서 확인하는 것:
 #
 # 1. 초기화 직후 12층 인코더에서 층마다 두 번째 FFN 가중치(`linear2`)의 기울기 노름을 잰다.
-#    논문의 설정(Xavier 균등 초기화, Pre-LN의 최종 LN)에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 2배 이상이고,
+#    여기서는 논문의 모델이 아니라 무작위 토큰을 넣는 인코더를 쓰고, 논문에서 초기화(Xavier 균등)와 Pre-LN의 최종 LN만
+#    따온다. 이 설정에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 {{ ln_ratio_last:.1f }}배이고,
 #    Post-LN은 위쪽 절반의 층으로 갈수록 커진다.
 # 2. 같은 측정을 PyTorch 기본 초기화로 다시 하면 차이가 크게 줄어든다. 효과는 설정에 따라 달라진다.
 # 3. 작은 복사(copy) 과제를 몇 초 동안 학습해, 큰 learning rate에서 warm-up이 있을 때와 없을 때를 비교한다.
@@ -327,7 +329,9 @@ if __name__ == "__main__":
 # Post-LN도 lr을 3e-3으로 낮추면 warm-up 없이 학습된다: Post-LN이 학습이 안 되는 구조가 아니라,
 # **초기 learning rate에 민감한** 구조라는 멘토의 설명과 맞는다.
 #
-# 이 그림은 예시다. 모델과 과제가 작아서, 실패가 나타나는 learning rate는 실제 번역 모델(논문은 5e-4 ~ 1e-3)보다 훨씬 크다.
+# 이 그림은 예시다. 모델과 과제가 작아서, 실패가 나타나는 learning rate는 실제 번역 모델보다 훨씬 크다
+# (Xiong et al. §3.1, Figure 2의 번역 실험은 최대 learning rate 5e-4와 1e-3을 썼다).
+# 이 과제는 warm-up 뒤 learning rate를 일정하게 둔다. 원 논문 §5.3의 스케줄은 warmup_schedule 노트북에 있다.
 
 # %%
 if __name__ == "__main__":
