@@ -21,19 +21,25 @@
 #
 # 1. PyTorch의 `Sampler`로 버킷팅 배치 샘플러를 단계마다 이름을 붙여 구현하고, 패딩은 `collate_fn`에 맡긴다.
 # 2. 샘플러가 지켜야 할 것을 확인한다: 한 epoch에 모든 인덱스가 정확히 한 번, 시드가 다르면 배치 순서가 다르다.
-# 3. 로그-정규 분포 길이의 시퀀스 10 000개에서 무작위 배치와 버킷팅 배치의 패딩 비율을 잰다.
+# 3. 로그-정규 분포 길이의 시퀀스 10,000개에서 무작위 배치와 버킷팅 배치의 패딩 비율을 잰다.
+# 4. 패딩이 학습에 해가 없으려면 마스킹(attention의 key padding mask, 손실의 `ignore_index`)이 있어야 한다는 것을
+#    작은 모델의 손실로 확인한다.
 
 # %%
 import torch
+from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, Sampler
 
 # 저장소 폴더에서 `python -m snippets.bucketing`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets.layer_norm import single_thread  # 스레드 수와 상관없이 같은 값이 나오게 (7절)
 
 N_SEQUENCES = 10_000
 BATCH_SIZE = 32
-CHUNK_BATCHES = 100  # 덩어리 하나 = 배치 100개 분량의 시퀀스
+# 덩어리(chunk) 하나의 크기는 시퀀스 수로 정한다: 3,200개 = 배치 32개짜리 100개 분량.
+# 배치 크기를 바꿔도 덩어리 크기는 그대로라서, 배치 크기를 바꾸는 비교에서 덩어리가 데이터 전체를 덮지 않는다.
+CHUNK_SIZE = 3_200
 PAD = 0  # 패딩 토큰의 번호
 
 # %% [markdown]
@@ -89,8 +95,9 @@ def pad_collate(batch: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 # 긴 배치 순서로 학습하게 된다. 그래서 무작위성을 두 군데 남긴다.
 #
 # 1. 인덱스 전체를 섞는다.
-# 2. 섞은 인덱스를 **덩어리(chunk)** 로 나누고, 덩어리 **안에서만** 길이순으로 정렬한다. 덩어리 하나는 배치
-#    `chunk_batches`개 분량이다. 덩어리가 크면 그 안에 비슷한 길이가 많아서 패딩이 줄어든다.
+# 2. 섞은 인덱스를 **덩어리(chunk)** 로 나누고, 덩어리 **안에서만** 길이순으로 정렬한다. 덩어리 하나는 시퀀스
+#    `chunk_size`개다. 덩어리가 크면 그 안에 비슷한 길이가 많아서 패딩이 줄어든다. 덩어리가 데이터 전체만큼 크면
+#    전체 정렬과 같아져서 epoch마다 배치 구성이 똑같아진다.
 # 3. 정렬된 덩어리를 배치 크기로 자른다.
 # 4. 모든 배치의 **순서를 섞는다.** 한 배치 안의 길이는 비슷하고, 배치의 순서는 무작위다.
 #
@@ -102,12 +109,12 @@ def pad_collate(batch: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 class BucketBatchSampler(Sampler[list[int]]):
     """길이가 비슷한 인덱스끼리 배치로 묶고, 배치의 순서를 섞는 배치 샘플러."""
 
-    def __init__(self, lengths, batch_size: int, chunk_batches: int = CHUNK_BATCHES, seed: int = 0):
-        if batch_size < 1 or chunk_batches < 1:
-            raise ValueError(f"batch_size와 chunk_batches는 1 이상이어야 한다: {batch_size}, {chunk_batches}")
+    def __init__(self, lengths, batch_size: int, chunk_size: int = CHUNK_SIZE, seed: int = 0):
+        if batch_size < 1 or chunk_size < 1:
+            raise ValueError(f"batch_size와 chunk_size는 1 이상이어야 한다: {batch_size}, {chunk_size}")
         self.lengths = torch.as_tensor(lengths)
         self.batch_size = batch_size
-        self.chunk_size = batch_size * chunk_batches
+        self.chunk_size = chunk_size  # 덩어리 하나의 시퀀스 수
         self.seed = seed
         self.epoch = 0
 
@@ -166,19 +173,32 @@ def padding_fraction(batches, lengths) -> float:
 
 
 # %%
+# 덩어리 크기(시퀀스 수)를 바꿔 가며 배치 32의 패딩 비율을 잰다. 마지막 10,000은 데이터 전체, 즉 전체 정렬이다.
+CHUNK_SIZES = (32, 320, 1_600, 3_200, N_SEQUENCES)
+
+
+def padding_by_chunk_size(lengths, batch_size: int = BATCH_SIZE, chunk_sizes=CHUNK_SIZES, seed: int = 0) -> list[float]:
+    """덩어리 크기마다 버킷팅 배치의 패딩 비율."""
+    return [padding_fraction(BucketBatchSampler(lengths, batch_size, c, seed), lengths) for c in chunk_sizes]
+
+
+# %%
 if __name__ == "__main__":
     lengths = sample_lengths()
-    print(f"시퀀스 {len(lengths)}개, 길이 최소 {lengths.min()}, 중앙값 {lengths.median()}, 최대 {lengths.max()}")
+    publish("bucket_length_median", lengths.median())
+    publish("bucket_length_max", lengths.max())
     random_fraction = padding_fraction(random_batches(lengths, BATCH_SIZE), lengths)
-    print(f"무작위 배치 (배치 {BATCH_SIZE}): 패딩 비율 {random_fraction:.3f}")
-    for chunk_batches in (1, 10, 50, 100):
-        sampler = BucketBatchSampler(lengths, BATCH_SIZE, chunk_batches=chunk_batches)
-        print(f"버킷팅, 덩어리 = 배치 {chunk_batches:>3}개 분량: 패딩 비율 {padding_fraction(sampler, lengths):.3f}")
+    publish("bucket_random", random_fraction)
+    by_chunk = padding_by_chunk_size(lengths)
+    for chunk_size, fraction in zip(CHUNK_SIZES, by_chunk):
+        publish(f"bucket_chunk_{chunk_size}", fraction)
 
 # %% [markdown]
-# 무작위로 묶으면 계산하는 토큰의 70% 넘게가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만 길어도 나머지
-# 31개가 그 길이만큼 패딩된다. 덩어리가 배치 1개 분량이면 정렬할 것이 배치 자신뿐이라 무작위와 같고,
-# 덩어리가 커질수록 패딩이 줄어 배치 100개 분량이면 7% 정도만 남는다.
+# 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만
+# 길어도 나머지 31개가 그 길이만큼 패딩된다. 덩어리가 시퀀스 32개(배치 하나)면 정렬할 것이 배치 자신뿐이라 무작위와
+# 같고({{ bucket_chunk_32:.0% }}), 덩어리가 커질수록 패딩이 줄어 시퀀스 320개면 {{ bucket_chunk_320:.0% }},
+# 1,600개면 {{ bucket_chunk_1600:.0% }}, 3,200개(배치 100개 분량)면 {{ bucket_chunk_3200:.1% }}만 남는다.
+# 데이터 전체를 정렬하면 {{ bucket_chunk_10000:.1% }}로 가장 적지만, 그때는 epoch마다 배치 구성이 똑같다.
 #
 # ## 5. `DataLoader`에 넣기
 #
@@ -187,7 +207,7 @@ if __name__ == "__main__":
 # %%
 def bucketed_loader(dataset: ToySequences, lengths, batch_size: int = BATCH_SIZE, seed: int = 0) -> DataLoader:
     """버킷팅 샘플러와 패딩 collate를 쓰는 DataLoader."""
-    sampler = BucketBatchSampler(lengths, batch_size, seed=seed)
+    sampler = BucketBatchSampler(lengths, batch_size, seed=seed)  # 덩어리는 CHUNK_SIZE개 시퀀스
     return DataLoader(dataset, batch_sampler=sampler, collate_fn=pad_collate)
 
 
@@ -202,7 +222,10 @@ if __name__ == "__main__":
 # ## 6. 그림
 #
 # 첫째, 배치 크기에 따른 패딩 비율. 배치가 클수록 긴 시퀀스가 끼어들 확률이 커서 무작위 배치의 패딩이 늘어난다.
-# 버킷팅은 배치 크기에 거의 영향을 받지 않는다.
+# 버킷팅도 배치 크기가 커지면 패딩이 늘지만(덩어리 하나에서 나오는 배치 수가 줄어 한 배치에 더 다양한 길이가 섞인다)
+# 모든 배치 크기에서 무작위 배치보다 훨씬 적다. 덩어리는 배치 크기와 상관없이 시퀀스 3,200개로 둔다. 덩어리를
+# "배치 100개 분량"으로 잡으면 배치 128에서는 덩어리 하나(12,800개)가 데이터 전체(10,000개)보다 커서 전체 정렬이
+# 되고, 위에서 피하려던 고정된 배치 구성을 재게 된다.
 
 # %%
 BATCH_SIZES = (8, 16, 32, 64, 128)
@@ -212,7 +235,7 @@ def padding_by_batch_size(lengths, batch_sizes=BATCH_SIZES, seed: int = 0) -> di
     """배치 크기마다 무작위 배치와 버킷팅 배치의 패딩 비율."""
     return {
         "random": [padding_fraction(random_batches(lengths, b, seed), lengths) for b in batch_sizes],
-        "bucketed": [padding_fraction(BucketBatchSampler(lengths, b, seed=seed), lengths) for b in batch_sizes],
+        "bucketed": [padding_fraction(BucketBatchSampler(lengths, b, CHUNK_SIZE, seed), lengths) for b in batch_sizes],
     }
 
 
@@ -221,12 +244,16 @@ if __name__ == "__main__":
     import matplotlib.pyplot as plt
 
     by_size = padding_by_batch_size(lengths)
+    publish("bucket_random_smallest_batch", by_size["random"][0])
+    publish("bucket_random_largest_batch", by_size["random"][-1])
+    publish("bucket_bucketed_min", min(by_size["bucketed"]))
+    publish("bucket_bucketed_max", max(by_size["bucketed"]))
 
     def draw_padding_by_batch_size():
         """배치 크기에 따른 패딩 비율, 무작위 vs 버킷팅."""
         fig, ax = plt.subplots(figsize=(6.5, 3.8))
         ax.plot(BATCH_SIZES, by_size["random"], "o-", color="C1", label="무작위 배치")
-        ax.plot(BATCH_SIZES, by_size["bucketed"], "s-", color="C0", label=f"버킷팅 (덩어리 = 배치 {CHUNK_BATCHES}개)")
+        ax.plot(BATCH_SIZES, by_size["bucketed"], "s-", color="C0", label=f"버킷팅 (덩어리 = 시퀀스 {CHUNK_SIZE:,}개)")
         ax.set_xscale("log", base=2)
         ax.set_xticks(BATCH_SIZES, [str(b) for b in BATCH_SIZES])
         ax.set_ylim(0, 1)
@@ -241,8 +268,9 @@ if __name__ == "__main__":
         draw_padding_by_batch_size,
         alt=(
             "배치 크기 8부터 128까지의 패딩 비율. 무작위 배치는 "
-            f"{by_size['random'][0]:.2f}에서 {by_size['random'][-1]:.2f}로 늘어나고, "
-            f"버킷팅은 {min(by_size['bucketed']):.2f}–{max(by_size['bucketed']):.2f}로 낮게 머문다"
+            "{{ bucket_random_smallest_batch:.2f }}에서 {{ bucket_random_largest_batch:.2f }}로 늘어나고, "
+            f"버킷팅(덩어리 = 시퀀스 {CHUNK_SIZE:,}개)은 "
+            "{{ bucket_bucketed_min:.2f }}에서 {{ bucket_bucketed_max:.2f }}로 늘지만 모든 배치 크기에서 무작위 배치보다 훨씬 낮다"
         ),
     )
 
@@ -291,3 +319,85 @@ if __name__ == "__main__":
             "거의 보이지 않는다"
         ),
     )
+
+# %% [markdown]
+# ## 7. 마스킹: 패딩이 결과를 바꾸지 않으려면
+#
+# 버킷팅은 패딩의 **양**(계산 비용)을 줄일 뿐이다. 패딩이 학습 결과에 끼어들지 않게 하는 것은 마스킹이다.
+#
+# - **key padding mask**: attention이 패딩 위치를 키로 보지 않게 한다. 없으면 실제 토큰이 패딩 토큰에도 attention
+#   가중치를 주어 출력이 바뀐다. `nn.MultiheadAttention(..., key_padding_mask=padded == PAD)`.
+# - **ignore_index**: 손실에서 패딩 위치의 정답을 빼고 실제 토큰만 평균한다. `cross_entropy(..., ignore_index=PAD)`.
+#
+# 작은 모델(임베딩, self-attention 한 층, 출력 선형층, 학습하지 않은 초기 상태)로 무작위 배치 하나(시퀀스 8개)에서
+# 각 토큰이 자기 자신을 맞히는 cross-entropy를 잰다: 시퀀스를 하나씩 패딩 없이 넣은 기준, 두 마스크를 다 쓴 배치,
+# 마스크를 하나씩 뺀 배치.
+
+# %%
+MASK_BATCH = 8  # 마스킹 확인에 쓰는 배치 크기
+MASK_D_MODEL = 16
+MASK_VOCAB = 100  # ToySequences의 토큰 번호 0..99 (0 = PAD)
+
+
+class TinyAttentionModel(nn.Module):
+    """임베딩 → self-attention 한 층 → 어휘 크기의 logit. 마스킹 확인용."""
+
+    def __init__(self, d_model: int = MASK_D_MODEL, vocab: int = MASK_VOCAB, n_heads: int = 2):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d_model)
+        self.attention = nn.MultiheadAttention(d_model, n_heads, batch_first=True)
+        self.output = nn.Linear(d_model, vocab)
+
+    def forward(self, tokens: torch.Tensor, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """tokens (B, L) → logit (B, L, vocab). key_padding_mask는 True인 위치를 키에서 뺀다."""
+        h = self.embed(tokens)
+        mixed, _ = self.attention(h, h, h, key_padding_mask=key_padding_mask, need_weights=False)
+        return self.output(mixed)
+
+
+def masking_losses(sequences: list[torch.Tensor], seed: int = 0) -> dict[str, float]:
+    """시퀀스들의 자기 토큰 맞히기 cross-entropy와 logit 변화: 하나씩(기준), 마스킹한 배치, 마스킹을 하나씩 뺀 배치."""
+    with single_thread():
+        torch.manual_seed(seed)
+        model = TinyAttentionModel().double()
+        vocab = model.output.out_features
+        # 1. 기준: 시퀀스를 하나씩, 패딩 없이. 토큰 손실의 합을 실제 토큰 수로 나눈다
+        alone_logits = [model(seq[None])[0] for seq in sequences]
+        total = sum(nn.functional.cross_entropy(z, seq, reduction="sum") for z, seq in zip(alone_logits, sequences))
+        alone = total / sum(len(seq) for seq in sequences)
+        # 2~4. 패딩한 배치
+        padded, _ = pad_collate(sequences)
+        is_pad = padded == PAD
+        masked, unmasked = model(padded, key_padding_mask=is_pad), model(padded)
+        # ignore_index=-100은 cross_entropy의 기본값이라 아무 위치도 빼지 않는다
+        loss = lambda logits, ignore: nn.functional.cross_entropy(  # noqa: E731
+            logits.reshape(-1, vocab), padded.reshape(-1), ignore_index=ignore).item()
+        # 실제 토큰 위치의 logit이 하나씩 넣었을 때와 가장 많이 다른 정도
+        change = lambda logits: max(  # noqa: E731
+            (z - logits[i, : len(z)]).abs().max().item() for i, z in enumerate(alone_logits))
+        return {"alone": alone.item(), "masked": loss(masked, PAD), "no_ignore_index": loss(masked, -100),
+                "no_key_mask": loss(unmasked, PAD), "logit_change_masked": change(masked),
+                "logit_change_no_key_mask": change(unmasked)}
+
+
+# %%
+if __name__ == "__main__":
+    dataset = ToySequences(lengths)
+    mask_batch = random_batches(lengths, MASK_BATCH)[0]
+    losses = masking_losses([dataset[i] for i in mask_batch])
+    publish("bucket_mask_padding", padding_fraction([mask_batch], lengths))
+    publish("bucket_mask_shortest", lengths[mask_batch].min())
+    publish("bucket_mask_longest", lengths[mask_batch].max())
+    for name in ("alone", "masked", "no_ignore_index", "no_key_mask"):
+        publish(f"bucket_mask_loss_{name}", losses[name])
+    # 마스킹한 배치의 logit 변화는 반올림 오차 수준이라 인용하지 않는다(테스트가 확인한다)
+    publish("bucket_mask_logit_change", losses["logit_change_no_key_mask"])
+
+# %% [markdown]
+# 배치의 길이는 {{ bucket_mask_shortest }}–{{ bucket_mask_longest }}이고 패딩 비율은 {{ bucket_mask_padding:.0% }}다.
+# 하나씩 넣은 기준 손실은 {{ bucket_mask_loss_alone:.4f }}, key padding mask와 ignore_index를 모두 쓴 배치의 손실도
+# {{ bucket_mask_loss_masked:.4f }}로 같다(테스트가 `1e-9` 안에서 같음을 확인한다). ignore_index를 빼면
+# {{ bucket_mask_loss_no_ignore_index:.4f }}, key padding mask를 빼면 {{ bucket_mask_loss_no_key_mask:.4f }}로 달라진다.
+# 손실 차이가 작은 것은 학습하지 않은 모델의 손실이 모두 $\ln 100$ 근처이기 때문이고, 출력 자체는 크게 바뀐다:
+# key padding mask가 없으면 실제 토큰의 logit이 하나씩 넣었을 때보다 최대 {{ bucket_mask_logit_change:.3f }}만큼 달라진다.
+# 마스킹이 있으면 패딩은 계산만 차지하고 결과는 바꾸지 않는다. 버킷팅이 줄이는 것은 그 계산이다.

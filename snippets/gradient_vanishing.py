@@ -25,8 +25,9 @@
 #
 # 확인하는 것:
 #
-# 1. tanh RNN에서는 노름이 거리에 따라 지수적으로 줄어든다. 거리 50에서 이미 거리 0의 $10^{-6}$배 미만이다.
-# 2. self-attention 층에서는 거리와 상관없이 모든 위치가 비슷한 크기(10배 이내)로 연결된다.
+# 1. tanh RNN에서는 노름이 거리에 따라 지수적으로 줄어든다. 거리 50에서 이미 거리 0의 {{ gv_rnn_ratio_50:.1e }}배다.
+# 2. self-attention 층에서는 거리와 상관없이 모든 위치가 비슷한 크기로 연결된다(거리 1–99에서 최대와 최소의 비가
+#    {{ gv_attention_spread:.1f }}배).
 # 3. 잔차 연결은 self-attention의 **시퀀스 방향** 기울기를 바꾸지 않는다(자기 위치에만 항등 경로를 더한다).
 #    대신 층을 **깊이 쌓는 방향**에서는 결정적이다: 잔차 없이 attention 층을 쌓으면 깊이에 따라 기울기가 사라진다.
 
@@ -176,18 +177,28 @@ if __name__ == "__main__":
     far = attention[1:]
     print(f"RNN: 거리 50 / 거리 0 = {rnn[50] / rnn[0]:.1e}")
     print(f"self-attention: 거리 1..99 중 최대 / 최소 = {far.max() / far.min():.2f}")
+    # 페이지와 아래 설명이 인용하는 값
+    publish("gv_rnn_ratio_50", rnn[50] / rnn[0])
+    publish("gv_rnn_50", rnn[50])
+    publish("gv_rnn_99", rnn[99])
+    publish("gv_attention_min", far.min())
+    publish("gv_attention_max", far.max())
+    publish("gv_attention_spread", far.max() / far.min())
+    residual_rnn = curves["rnn+residual"]
+    publish("gv_residual_rnn_ratio_99", residual_rnn[99] / residual_rnn[0])
 
 # %% [markdown]
 # - **RNN**: 거리가 하나 늘 때마다 노름이 거의 일정한 비율로 줄어, 로그 축에서 직선으로 내려간다.
-#   거리 50이면 $10^{-17}$ 수준이다. 앞쪽 토큰은 마지막 출력의 기울기를 사실상 받지 못한다.
-# - **self-attention**: 거리 1부터 99까지 노름이 몇 배 안에서 오르내릴 뿐 거리에 따라 줄지 않는다.
+#   거리 50이면 거리 0의 {{ gv_rnn_ratio_50:.1e }}배다. 앞쪽 토큰은 마지막 출력의 기울기를 사실상 받지 못한다.
+# - **self-attention**: 거리 1부터 99까지 노름이 {{ gv_attention_min:.3f }}과 {{ gv_attention_max:.3f }} 사이에서 오르내릴 뿐 거리에 따라 줄지 않는다.
 #   오르내림은 attention 가중치(softmax 확률)가 위치마다 다르기 때문이지 거리 때문이 아니다.
 # - **잔차 self-attention**: 거리 1 이상은 잔차가 없을 때와 똑같다. 잔차 연결은 자기 위치(거리 0)에 항등 경로
 #   $\partial x_T / \partial x_T = I$를 더할 뿐이다. Transformer의 skip-connection은 시퀀스 방향이 아니라
 #   층을 쌓는 방향의 연결이다.
 # - **잔차 RNN**: 시간 방향에 잔차를 달면 소실은 사라지지만, 이 초기화에서는 거꾸로 먼 위치일수록 기울기가
-#   커진다(폭주). 곱해지는 행렬 $I + \mathrm{diag}(1 - h^2)W_h^\top$의 크기가 1보다 클 수 있기 때문이다.
-#   잔차 연결이 "어느 정도" 도움이 되지만 그것만으로 결정되지 않는다는 멘토의 말과 맞는다.
+#   커진다(폭주: 거리 99에서 거리 0의 {{ gv_residual_rnn_ratio_99:.1e }}배). 곱해지는 행렬 $I + \mathrm{diag}(1 - h^2)W_h^\top$의 크기가 1보다 클 수 있기 때문이다.
+#   이 비교는 멘토가 말한 것이 아니라 덧붙인 것이다. 멘토의 skip-connection은 Transformer의 잔차 연결이고,
+#   그것은 아래 4절처럼 층을 쌓는 깊이 방향에 작용한다.
 
 # %%
 if __name__ == "__main__":
@@ -218,8 +229,8 @@ if __name__ == "__main__":
         draw_distance,
         alt=(
             "거리 0부터 99까지 마지막 출력에 대한 기울기 노름, 로그 축. tanh RNN은 직선으로 떨어져 거리 50에서 "
-            f"{curves['rnn'][50]:.0e}, 거리 99에서 {curves['rnn'][99]:.0e}이다. self-attention은 거리 1부터 99까지 "
-            f"{curves['attention'][1:].min():.3f}과 {curves['attention'][1:].max():.3f} 사이에 머문다. 잔차 self-attention은 "
+            "{{ gv_rnn_50:.1e }}, 거리 99에서 {{ gv_rnn_99:.1e }}이다. self-attention은 거리 1부터 99까지 "
+            "{{ gv_attention_min:.3f }}과 {{ gv_attention_max:.3f }} 사이에 머문다. 잔차 self-attention은 "
             "거리 0에서만 커지고 나머지는 잔차가 없을 때와 겹친다. 시간 방향 잔차를 단 RNN은 거리가 멀수록 커진다"
         ),
     )
@@ -231,7 +242,7 @@ if __name__ == "__main__":
 # 야코비안 전체 대신, 마지막 위치의 출력 $y_T^{(L)}$을 고정된 무작위 단위 벡터 $r$ 방향으로 본 스칼라
 # $r \cdot y_T^{(L)}$의 기울기 노름 $\lVert \partial (r \cdot y_T^{(L)}) / \partial x \rVert$를 쓴다. 역전파 한 번이면
 # 되고, 손실이 $y_T$를 통해 입력에 주는 기울기가 바로 이런 모양이다. 잔차가 없으면 층마다 값들이 가중평균으로 섞이며 작아지고
-# 서로 비슷해진다(순수 attention은 깊이에 따라 rank가 1로 무너진다: Dong et al., 2021). 잔차 연결
+# 서로 비슷해진다(순전파에서 순수 attention의 출력은 깊이에 따라 rank 1로 무너진다: Dong et al., 2021). 잔차 연결
 # $h_{l+1} = h_l + \mathrm{Attention}(h_l)$은 입력에서 출력까지 곧장 가는 항등 경로를 남긴다.
 
 # %%
@@ -256,10 +267,17 @@ if __name__ == "__main__":
     for residual, norms in deep.items():
         label = "잔차 있음" if residual else "잔차 없음"
         print(f"{label}: 1층 {norms[0]:.2e}, 12층 {norms[11]:.2e}, {DEPTH}층 {norms[-1]:.2e}")
+    plain, residual = deep[False], deep[True]
+    publish("gv_depth_plain_first", plain[0])
+    publish("gv_depth_plain_last", plain[-1])
+    publish("gv_depth_plain_ratio", plain[-1] / plain[0])
+    publish("gv_depth_residual_min", min(residual))
+    publish("gv_depth_residual_max", max(residual))
+    publish("gv_depth_residual_growth", residual[-1] / residual[0] - 1)
 
 # %% [markdown]
-# 잔차가 없으면 층이 쌓일수록 기울기가 지수적으로 줄어, 24층에서는 1층의 10억분의 1 정도가 된다.
-# 잔차가 있으면 깊이와 상관없이 거의 일정하다(24층까지 10% 남짓 커질 뿐이다).
+# 잔차가 없으면 층이 쌓일수록 기울기가 지수적으로 줄어, 24층에서는 1층의 {{ gv_depth_plain_ratio:.1e }}배가 된다.
+# 잔차가 있으면 깊이와 상관없이 거의 일정하다(24층까지 {{ gv_depth_residual_growth:.0% }} 커질 뿐이다).
 # 시퀀스 방향의 소실은 attention의 직접 연결이 막고, 깊이 방향의 소실은 잔차 연결이 막는다. 그래서 "Transformer에서 gradient vanishing은 이슈가 아니다"는 시퀀스 방향에 대해서는 맞고, 깊이 방향에
 # 대해서는 잔차 연결(그리고 LN의 위치, Post-LN과 warm-up 페이지 참고) 덕분이다.
 
@@ -284,7 +302,7 @@ if __name__ == "__main__":
         draw_depth,
         alt=(
             f"self-attention 층을 1개부터 {DEPTH}개까지 쌓았을 때 입력에 대한 기울기 노름, 로그 축. 잔차가 없으면 "
-            f"1층 {deep[False][0]:.2f}에서 {DEPTH}층 {deep[False][-1]:.0e}까지 직선으로 줄어들고, 잔차가 있으면 "
-            f"{min(deep[True]):.2f}–{max(deep[True]):.2f}로 거의 일정하다"
+            "1층 {{ gv_depth_plain_first:.2f }}에서 " f"{DEPTH}층 " "{{ gv_depth_plain_last:.0e }}까지 직선으로 줄어들고, "
+            "잔차가 있으면 {{ gv_depth_residual_min:.2f }}–{{ gv_depth_residual_max:.2f }} 사이에서 거의 일정하다"
         ),
     )

@@ -20,18 +20,21 @@
 #   \text{Pre-LN:}\quad x_{l+1} = x_l + F\big(\mathrm{LN}(x_l)\big)$$
 #
 # Pre-LN은 마지막 층 뒤에 LN을 한 번 더 건다(최종 LN). Xiong et al. (2020, "On Layer Normalization in the
-# Transformer Architecture")은 초기화 직후 Post-LN에서 **출력층 가까운 층의 기울기가 크다**는 것을 보였다
-# (Theorem 1, Figure 3). 그래서 처음부터 큰 learning rate를 쓰면 불안정하고, 작은 값에서 키워 가는 warm-up이 필요하다.
+# Transformer Architecture")은 초기화 직후 Post-LN에서 **출력층 가까운 층의 기울기 상계가 크다**는 것을 보이고
+# (Theorem 1), 6층 인코더와 6층 디코더의 번역 모델에서 층별 기울기를 쟀다(Figure 3). 그래서 처음부터 큰 learning rate를
+# 쓰면 불안정하고, 작은 값에서 키워 가는 warm-up이 필요하다(warm-up의 실험 근거는 §3.1, Figure 2).
 #
 # 이 노트북에서 확인하는 것:
 #
 # 1. 초기화 직후 12층 인코더에서 층마다 두 번째 FFN 가중치(`linear2`)의 기울기 노름을 잰다.
-#    논문의 설정(Xavier 균등 초기화, Pre-LN의 최종 LN)에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 2배 이상이고,
+#    여기서는 논문의 모델이 아니라 무작위 토큰을 넣는 인코더를 쓰고, 논문에서 초기화(Xavier 균등)와 Pre-LN의 최종 LN만
+#    따온다. 이 설정에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 {{ ln_ratio_last:.1f }}배이고,
 #    Post-LN은 위쪽 절반의 층으로 갈수록 커진다.
 # 2. 같은 측정을 PyTorch 기본 초기화로 다시 하면 차이가 크게 줄어든다. 효과는 설정에 따라 달라진다.
 # 3. 작은 복사(copy) 과제를 몇 초 동안 학습해, 큰 learning rate에서 warm-up이 있을 때와 없을 때를 비교한다.
 
 # %%
+import math
 from contextlib import contextmanager
 
 import torch
@@ -50,6 +53,7 @@ VOCAB = 1000
 BATCH = 4
 SEQ_LEN = 32
 SEEDS = (0, 1, 2)  # 기울기 노름은 시드 3개의 평균
+MIDDLE = N_LAYERS // 2 - 1  # 6번째 층 (0부터 센 인덱스)
 
 # %% [markdown]
 # ## 모델
@@ -156,15 +160,30 @@ if __name__ == "__main__":
         post, pre = norms[init]["post"], norms[init]["pre"]
         print(label)
         print(f"  마지막 층: Post-LN {post[-1]:.2f}, Pre-LN {pre[-1]:.2f}, 비율 {post[-1] / pre[-1]:.2f}")
-        print(f"  Post-LN 6층 → 12층: {post[N_LAYERS // 2 - 1]:.2f} → {post[-1]:.2f}")
+        print(f"  Post-LN 6번째 층 → 12번째 층: {post[MIDDLE]:.2f} → {post[-1]:.2f}")
+    # 페이지와 아래 설명이 인용하는 값 (xavier: 논문 설정, default: PyTorch 기본 초기화)
+    for init, prefix in (("xavier", "ln_"), ("default", "ln_default_")):
+        post, pre = norms[init]["post"], norms[init]["pre"]
+        publish(f"{prefix}post_last", post[-1])
+        publish(f"{prefix}pre_last", pre[-1])
+        publish(f"{prefix}ratio_last", post[-1] / pre[-1])
+        publish(f"{prefix}post_mid", post[MIDDLE])
+        publish(f"{prefix}pre_first", pre[0])
+        publish(f"{prefix}pre_mid", pre[MIDDLE])
+    publish("ln_sqrt_layers", N_LAYERS**0.5)
+    # Xavier 균등 초기화한 임베딩 (VOCAB × D_MODEL)의 표준편차: a / √3 = √(2 / (n_in + n_out))
+    publish("ln_embedding_std", (2 / (VOCAB + D_MODEL)) ** 0.5)
 
 # %% [markdown]
-# 논문의 설정에서는 마지막 층의 기울기가 Post-LN이 Pre-LN의 2배를 훌쩍 넘고(논문의 분석으로는 약 $\sqrt{L}$배,
-# $\sqrt{12} \approx 3.5$), Post-LN은 위쪽 층으로 갈수록 기울기가 커진다. 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다.
+# 논문의 설정에서는 마지막 층의 기울기가 Post-LN {{ ln_post_last:.2f }}, Pre-LN {{ ln_pre_last:.2f }}로
+# {{ ln_ratio_last:.1f }}배다(논문의 상계로는 약 $\sqrt{L}$배, $\sqrt{12} \approx$ {{ ln_sqrt_layers:.1f }}).
+# Post-LN은 위쪽 층으로 갈수록 기울기가 커진다(6번째 층 {{ ln_post_mid:.2f }} → 12번째 층 {{ ln_post_last:.2f }}).
+# 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다(1번째 층 {{ ln_pre_first:.2f }} → 12번째 층 {{ ln_pre_last:.2f }}).
 # 논문 Figure 3에서 Pre-LN은 층에 따라 거의 평평한데, 여기서는 아래층에서 크다. Xavier로 초기화한 임베딩이 작아서
-# (표준편차 약 0.04) 첫 층들의 LN이 작은 입력을 크게 키우기 때문으로 보인다. 출력 쪽 층을 비교하는 결론은 같다.
+# (표준편차 {{ ln_embedding_std:.3f }}) 첫 층들의 LN이 작은 입력을 크게 키우기 때문으로 보인다. 출력 쪽 층을 비교하는 결론은 같다.
 #
-# PyTorch 기본 초기화에서는 비율이 1.4배 정도로 줄고, Post-LN도 위로 갈수록 오히려 작아진다.
+# PyTorch 기본 초기화에서는 비율이 {{ ln_default_ratio_last:.2f }}배로 줄고, Post-LN도 위로 갈수록 오히려 작아진다
+# (6번째 층 {{ ln_default_post_mid:.2f }} → 12번째 층 {{ ln_default_post_last:.2f }}).
 # "Post-LN은 출력 근처 기울기가 크다"는 초기화와 구조(최종 LN)에 기대는 현상이다.
 #
 # 이 측정은 시드마다 꽤 흔들린다(특히 Post-LN의 층별 모양). 그래서 시드 3개의 평균을 그린다.
@@ -192,16 +211,15 @@ if __name__ == "__main__":
         fig.tight_layout()
         return fig
 
-    xavier, default = norms["xavier"], norms["default"]
     save_figure(
         "ln-grad-norms",
         draw_grad_norms,
         alt=(
             "초기화 직후 12층 인코더의 층별 FFN 두 번째 가중치 기울기 노름. "
-            f"왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {xavier['post'][-1]:.2f}, "
-            f"Pre-LN은 작아져 {xavier['pre'][-1]:.2f}. "
-            f"오른쪽(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
-            f"(Post-LN {default['post'][-1]:.2f}, Pre-LN {default['pre'][-1]:.2f})"
+            "왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, "
+            "Pre-LN은 작아져 {{ ln_pre_last:.2f }}. "
+            "오른쪽(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
+            "(Post-LN {{ ln_default_post_last:.2f }}, Pre-LN {{ ln_default_pre_last:.2f }})"
         ),
     )
 
@@ -225,6 +243,15 @@ HALF = 8  # 복사할 토큰열의 길이: 입력은 2 * HALF - 1 토큰
 TRAIN_STEPS = 120
 TRAIN_BATCH = 16
 WARMUP_STEPS = 40
+BIG_LR, SMALL_LR = 1e-2, 3e-3  # 비교하는 목표 learning rate (설정값)
+
+
+def linear_warmup_factor(step: int, warmup_steps: int = WARMUP_STEPS) -> float:
+    """목표 learning rate에 곱할 계수: warm-up 동안 (step+1)/warmup_steps로 선형 증가, 그 뒤로 1 (일정).
+
+    step은 0부터 센다. warmup_steps = 0이면 처음부터 1이다.
+    """
+    return min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else 1.0
 
 
 def copy_batch(generator: torch.Generator, batch: int = TRAIN_BATCH) -> torch.Tensor:
@@ -256,12 +283,7 @@ def _train_copy(pre_ln: bool, lr: float, warmup_steps: int, steps: int, seed: in
     torch.manual_seed(seed)
     model = build_encoder(pre_ln, "xavier", **TRAIN_SIZES)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98))
-
-    def lr_factor(step: int) -> float:
-        """목표 learning rate에 곱할 계수: warm-up 동안 (step+1)/warmup_steps, 그 뒤로 1."""
-        return min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else 1.0
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: linear_warmup_factor(step, warmup_steps))
     generator = torch.Generator().manual_seed(20_000 + seed)  # 네 조합이 같은 데이터를 본다
     vocab = TRAIN_SIZES["vocab"]
     losses = []
@@ -285,7 +307,6 @@ def final_loss(losses: list[float], last: int = 20) -> float:
 
 # %%
 if __name__ == "__main__":
-    BIG_LR, SMALL_LR = 1e-2, 3e-3
     runs = {
         (arch, warmup): train_copy(arch == "pre", BIG_LR, warmup)
         for arch in ("post", "pre")
@@ -297,6 +318,10 @@ if __name__ == "__main__":
         label = f"{'Post' if arch == 'post' else 'Pre'}-LN, warm-up {'있음' if warmup else '없음'}"
         print(f"  {label:<22}: {final_loss(losses):.3f}")
     print(f"  Post-LN, warm-up 없음, lr {SMALL_LR:g}: {final_loss(post_small_lr):.3f}")
+    publish("ln_chance_loss", math.log(TRAIN_SIZES["vocab"]))  # 무작위 추측 수준 ln 16
+    for (arch, warmup), losses in runs.items():
+        publish(f"ln_loss_{arch}_{'warmup' if warmup else 'none'}", final_loss(losses))
+    publish("ln_loss_post_small_lr", final_loss(post_small_lr))
 
 # %% [markdown]
 # lr 1e-2에서 warm-up 없이 시작한 Post-LN은 손실이 $\ln 16$ 근처에서 내려오지 못한다(복사를 배우지 못하고 모든
@@ -304,7 +329,9 @@ if __name__ == "__main__":
 # Post-LN도 lr을 3e-3으로 낮추면 warm-up 없이 학습된다: Post-LN이 학습이 안 되는 구조가 아니라,
 # **초기 learning rate에 민감한** 구조라는 멘토의 설명과 맞는다.
 #
-# 이 그림은 예시다. 모델과 과제가 작아서, 실패가 나타나는 learning rate는 실제 번역 모델(논문은 5e-4 ~ 1e-3)보다 훨씬 크다.
+# 이 그림은 예시다. 모델과 과제가 작아서, 실패가 나타나는 learning rate는 실제 번역 모델보다 훨씬 크다
+# (Xiong et al. §3.1, Figure 2의 번역 실험은 최대 learning rate 5e-4와 1e-3을 썼다).
+# 이 과제는 warm-up 뒤 learning rate를 일정하게 둔다. 원 논문 §5.3의 스케줄은 warmup_schedule 노트북에 있다.
 
 # %%
 if __name__ == "__main__":
@@ -323,7 +350,7 @@ if __name__ == "__main__":
         axes[0].set_ylabel("손실 (cross-entropy)")
         axes[0].set_ylim(bottom=0)
         for ax in axes:
-            ax.axhline(torch.log(torch.tensor(16.0)).item(), color="C3", linestyle=":", label=r"찍기 수준 $\ln 16$")
+            ax.axhline(torch.log(torch.tensor(16.0)).item(), color="C3", linestyle=":", label=r"무작위 추측 수준 $\ln 16$")
             ax.legend(fontsize=8, loc="upper right")
         fig.tight_layout()
         return fig
@@ -332,8 +359,10 @@ if __name__ == "__main__":
         "ln-warmup-training",
         draw_training,
         alt=(
-            "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 ln 16(약 2.77) 근처에 머물고, "
-            "warm-up 40 step을 두면 0 가까이 내려간다. lr 3e-3에서는 warm-up 없이도 내려간다. "
-            "오른쪽 Pre-LN: warm-up이 있든 없든 0 가까이 내려간다"
+            "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
+            "ln 16(약 {{ ln_chance_loss:.2f }}) 근처에 머물고(마지막 20 step 평균 {{ ln_loss_post_none:.2f }}), "
+            "warm-up 40 step을 두면 {{ ln_loss_post_warmup:.2f }}까지 내려간다. "
+            "lr 3e-3에서는 warm-up 없이도 {{ ln_loss_post_small_lr:.3f }}까지 내려간다. "
+            "오른쪽 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
         ),
     )

@@ -22,9 +22,9 @@ def test_lengths_follow_the_log_normal_distribution(lengths):
     assert log_lengths.std().item() == pytest.approx(0.7, abs=0.05)
 
 
-@pytest.mark.parametrize("batch_size,chunk_batches", [(32, 100), (32, 7), (50, 3), (1, 1)])
-def test_every_index_appears_exactly_once_per_epoch(lengths, batch_size, chunk_batches):
-    sampler = bk.BucketBatchSampler(lengths, batch_size, chunk_batches=chunk_batches)
+@pytest.mark.parametrize("batch_size,chunk_size", [(32, 3_200), (32, 224), (50, 150), (32, 100), (1, 1)])
+def test_every_index_appears_exactly_once_per_epoch(lengths, batch_size, chunk_size):
+    sampler = bk.BucketBatchSampler(lengths, batch_size, chunk_size=chunk_size)
     batches = list(sampler)
     counts = Counter(index for batch in batches for index in batch)
     assert sorted(counts) == list(range(len(lengths)))
@@ -42,9 +42,37 @@ def test_bucketed_batches_pad_little(lengths):
 
 
 def test_larger_chunks_pad_less(lengths):
-    fractions = [bk.padding_fraction(bk.BucketBatchSampler(lengths, 32, chunk_batches=c), lengths)
-                 for c in (1, 10, 50, 100)]
+    fractions = bk.padding_by_chunk_size(lengths)
+    assert list(bk.CHUNK_SIZES) == sorted(bk.CHUNK_SIZES)
     assert fractions == sorted(fractions, reverse=True)
+
+
+def test_chunk_of_one_batch_is_no_better_than_random(lengths):
+    # 덩어리가 배치 하나면 정렬할 것이 배치 자신뿐: 배치 구성은 무작위 배치와 같은 분포
+    one_batch = bk.padding_fraction(bk.BucketBatchSampler(lengths, 32, chunk_size=32), lengths)
+    random = bk.padding_fraction(bk.random_batches(lengths, 32), lengths)
+    assert one_batch == pytest.approx(random, abs=0.05)
+
+
+def test_chunk_size_is_counted_in_sequences_not_batches(lengths):
+    # 배치 크기를 바꿔도 덩어리(시퀀스 수)는 그대로: 배치 128에서도 데이터 전체를 정렬하지 않는다
+    sampler = bk.BucketBatchSampler(lengths, 128)
+    assert sampler.chunk_size == bk.CHUNK_SIZE < len(lengths)
+    global_sort = bk.padding_fraction(bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths)), lengths)
+    assert bk.padding_fraction(sampler, lengths) > global_sort
+    # 전체 정렬은 epoch마다 같은 배치 구성을 만들고, 덩어리 버킷팅은 그렇지 않다
+    def memberships(sampler, epoch):
+        sampler.set_epoch(epoch)
+        return {tuple(sorted(batch)) for batch in sampler}
+    whole = bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths))
+    assert memberships(whole, 0) != memberships(sampler, 0)
+    assert memberships(sampler, 0) != memberships(sampler, 1)
+
+
+def test_bucketing_pads_far_less_than_random_at_every_batch_size(lengths):
+    by_size = bk.padding_by_batch_size(lengths)
+    assert all(b < 0.5 * r for b, r in zip(by_size["bucketed"], by_size["random"]))
+    assert by_size["random"] == sorted(by_size["random"])
 
 
 def test_two_seeds_give_different_batch_orders(lengths):
@@ -93,3 +121,27 @@ def test_data_loader_yields_padded_batches_of_similar_length(lengths):
 def test_bad_arguments_are_rejected(lengths):
     with pytest.raises(ValueError, match="batch_size"):
         bk.BucketBatchSampler(lengths, 0)
+    with pytest.raises(ValueError, match="chunk_size"):
+        bk.BucketBatchSampler(lengths, 32, chunk_size=0)
+
+
+@pytest.fixture(scope="module")
+def masking(lengths):
+    dataset = bk.ToySequences(lengths)
+    batch = bk.random_batches(lengths, bk.MASK_BATCH)[0]
+    assert bk.padding_fraction([batch], lengths) > 0.3  # 확인에 쓰는 배치에 패딩이 충분히 있다
+    return bk.masking_losses([dataset[i] for i in batch])
+
+
+def test_masked_padding_leaves_loss_and_outputs_unchanged(masking):
+    assert masking["masked"] == pytest.approx(masking["alone"], abs=1e-9)
+    assert masking["logit_change_masked"] < 1e-9
+
+
+def test_without_ignore_index_padding_enters_the_loss(masking):
+    assert abs(masking["no_ignore_index"] - masking["alone"]) > 1e-3
+
+
+def test_without_key_padding_mask_real_tokens_see_the_padding(masking):
+    assert masking["logit_change_no_key_mask"] > 1e-2
+    assert abs(masking["no_key_mask"] - masking["alone"]) > 1e-5
