@@ -158,7 +158,7 @@ def random_batches(lengths, batch_size: int, seed: int = 0) -> list[list[int]]:
 #
 # $$\text{패딩 비율} = 1 - \frac{\sum_i \text{길이}_i}{\sum_{\text{배치 } b} |b| \cdot \max_{i \in b} \text{길이}_i}$$
 #
-# 이다. 0이면 패딩이 없고, 0.7이면 계산하는 토큰의 70%가 패딩이다.
+# 이다. 0이면 패딩이 없고, 1에 가까울수록 계산하는 토큰 대부분이 패딩이다.
 
 # %%
 def padding_fraction(batches, lengths) -> float:

@@ -19,11 +19,6 @@ DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
 
 # Pages of the other topics, to be brought in line; remove an entry once its page follows the rules.
-NOT_YET_STYLED = {
-    "docs/qna/layer-norm-warmup.md": "the layer-norm page is being rewritten (title, terms)",
-    "docs/qna/gradient-vanishing.md": "the gradient page is being rewritten",
-    "docs/assignment/bucketing.md": "the bucketing page is being rewritten",
-}
 
 SPACE_GROUPED = re.compile(r"\d \d{3}(?!\d)")
 OTHER_RANGE_MARK = re.compile(r"\d\s*[–—…]\s*\d|\d\s+~|~\s+\d")
@@ -41,12 +36,6 @@ def violations(pattern: re.Pattern, text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if pattern.search(line)]
 
 
-def skip_if_not_yet_styled(path: Path, found: list[str]):
-    reason = NOT_YET_STYLED.get(relative(path))
-    if reason and found:
-        pytest.skip(f"{relative(path)}: {reason}")
-
-
 @pytest.mark.parametrize("rule, pattern", [
     ("comma digit grouping (10,000), not a space", SPACE_GROUPED),
     ("ranges with ~ and no spaces (0~127), not – — …", OTHER_RANGE_MARK),
@@ -56,7 +45,6 @@ def skip_if_not_yet_styled(path: Path, found: list[str]):
 @pytest.mark.parametrize("path", PAGES, ids=relative)
 def test_page_follows_the_style(path, rule, pattern):
     found = violations(pattern, own_prose(path))
-    skip_if_not_yet_styled(path, found)
     assert not found, f"{relative(path)}: {rule}:\n  " + "\n  ".join(found)
 
 
@@ -120,7 +108,6 @@ def nav_entries(nav=None) -> list[tuple[str, str]]:
 # The home tab is called 홈; its H1 is the site name.
 NAV_TITLE_EXCEPTIONS = {"index.md": "the home tab is 홈, the page's H1 is the site name"}
 NOT_YET_TITLED = {
-    **NOT_YET_STYLED,
     "docs/original.md": "the 원문 page's H1 names the log (원문: 7주차 학습정리); nav shortens it",
 }
 
@@ -147,16 +134,9 @@ def test_nav_is_parsed():
 
 
 GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))
-HEADWORDS_NOT_YET_USED = {
-    "층 정규화": "docs/qna/layer-norm-warmup.md is being rewritten and will use the headword",
-    "학습률": "docs/qna/layer-norm-warmup.md is being rewritten and will use the headword",
-    "위치별 피드포워드 층": "docs/qna/layer-norm-warmup.md is being rewritten and will use the headword",
-}
 
 
 @pytest.mark.parametrize("term", [entry["term"] for entry in GLOSSARY])
 def test_glossary_headword_is_used_by_a_page(term):
     pages = [p for p in PAGES if p.name != "glossary.md" and term in own_prose(p) + p.read_text(encoding="utf-8")]
-    if not pages and term in HEADWORDS_NOT_YET_USED:
-        pytest.skip(f"{term}: {HEADWORDS_NOT_YET_USED[term]}")
     assert pages, f"the glossary headword {term!r} appears on no page: use it, or make the pages' term the headword"
