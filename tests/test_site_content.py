@@ -188,16 +188,48 @@ def test_korean_headings_keep_their_hangul_in_anchors(built_site):
 
 def test_every_topic_page_has_the_same_sections_and_tags(built_site):
     expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "연습 문제", "다음에 읽을 것", "참고 자료"]
-    # Pages still in the shape before exercises and next reading were added; remove once they have them.
-    before_aids = {"layer-norm-warmup", "gradient-vanishing"}
-    for page in (built_site.path / "qna").glob("*/index.html"):
-        headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in soup(page).select("article h2")]
-        if page.parent.name in before_aids and "연습 문제" not in headings:
-            assert headings == [h for h in expected if h not in ("연습 문제", "다음에 읽을 것")], page
+    pages = list((built_site.path / "qna").glob("*/index.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        if page.parent.name == "qna":
             continue
+        headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in soup(page).select("article h2")]
         assert headings == expected, page
-        assert soup(page).select_one("article .admonition.abstract"), f"{page} has no 요약"
         assert soup(page).select(".md-tag"), f"{page} has no tags"
+
+
+LEARNER_PAGES = ["qna/scaled-dot-product", "qna/positional-encoding", "qna/complexity",
+                 "qna/layer-norm-warmup", "qna/gradient-vanishing", "assignment/bucketing"]
+
+
+@pytest.mark.parametrize("url", LEARNER_PAGES)
+def test_learner_aids_summary_folded_exercises_and_next_reading(built_site, url):
+    page = soup(built_site.page(url))
+    summary = page.select_one("article .admonition.abstract")
+    assert summary and "요약" in summary.get_text(), "no 요약 box"
+    assert page.select("article .admonition")[0] is summary, "요약 is not the page's first box"
+    exercises = page.select("article h2#연습-문제 ~ details.success")
+    assert len(exercises) >= 3, f"{len(exercises)} folded answers"
+    next_reading = page.select_one("article h2#다음에-읽을-것")
+    assert next_reading, "no 다음에 읽을 것 section"
+    links = next_reading.find_next("ul").select("a[href]")
+    assert any(not a["href"].startswith("http") for a in links) and any(a["href"].startswith("http") for a in links)
+
+
+def test_block_diagram_and_schedule_figures_are_on_their_pages(built_site):
+    def figures(url):
+        return {img["src"].split("/")[-1] for img in soup(built_site.page(url)).select("article figure img")}
+    assert any(name.startswith("tf-block") or "block" in name for name in figures("qna/layer-norm-warmup"))
+    assert any("block" in name for name in figures("qna/gradient-vanishing"))
+    assert any("schedule" in name or name.startswith("wu-") for name in figures("qna/layer-norm-warmup"))
+
+
+def test_overview_table_lists_the_seven_questions_with_links(built_site):
+    page = soup(built_site.page("qna"))
+    tables = [t for t in page.select("article table") if len(t.select("tbody tr")) == 7]
+    assert tables, "no table with one row per question"
+    for row in tables[0].select("tbody tr"):
+        assert row.select("a[href]"), normalize(row.get_text(" "))
 
 
 def test_math_is_mathml_and_no_page_loads_a_cdn(built_site):
