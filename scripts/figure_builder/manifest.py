@@ -111,10 +111,11 @@ def _sha256(path: Path) -> str:
 def staleness(name: str, path: Path, manifest: dict) -> str | None:
     """Why the snippet must run again, or None when its outputs are up to date.
     Raises SnippetError when the snippet (or a helper it imports) does not parse."""
+    key = cache_key(name, path)
     entry = manifest.get(name)
     if not entry:
         return "never ran"
-    if entry.get("key") != cache_key(name, path):
+    if entry.get("key") != key:
         return "source changed"
     recorded = entry.get("outputs")
     if not recorded:
