@@ -81,6 +81,13 @@ class OutputReader:
             if re.search(pattern, line):
                 return line
 
+    def drain(self) -> list[str]:
+        """Every line read so far, without waiting for more."""
+        with contextlib.suppress(queue.Empty):
+            while (line := self.lines.get_nowait()) is not None:
+                self.seen.append(line)
+        return self.seen
+
     def rest(self) -> str:
         while (line := self.lines.get(timeout=60)) is not None:
             self.seen.append(line)

@@ -26,8 +26,26 @@ from tests.helpers import (
     wait_until,
 )
 
-# A snippet that draws one figure and publishes one value.
+# A stand-in that makes one figure and publishes one value. It writes the files the builder
+# expects itself (no matplotlib to import: a quick kernel run); the real helper is used by
+# the direct-run test.
 DRAWING = '''# %% [markdown]
+# # 시험용 실험
+
+# %%
+import json
+import os
+from pathlib import Path
+
+out = Path(os.environ["SNIPPET_OUTPUT_DIR"])
+for variant in ("light", "dark"):
+    (out / "figures" / f"{figure}-{{variant}}.svg").write_text(f"<svg><title>{figure} {{variant}} {slope}</title></svg>")
+(out / "figures" / "{figure}.json").write_text(json.dumps({{"alt": "시험용 그림: {{{{ {value} }}}}", "volatile": False}}))
+(out / "values.json").write_text(json.dumps({{"{value}": {slope}}}))
+'''
+
+# A snippet that uses the real helper to draw one figure.
+DRAWN_WITH_THE_HELPER = '''# %% [markdown]
 # # 시험용 실험
 
 # %%
@@ -38,14 +56,14 @@ from snippets._figures import publish, save_figure
 
 def draw():
     fig, ax = plt.subplots()
-    ax.plot([0, 1], [0, {slope}])
+    ax.plot([0, 1], [0, 1])
     return fig
 
 
 # %%
 if __name__ == "__main__":
-    publish("{value}", {slope})
-    save_figure("{figure}", draw, alt="시험용 그림: 기울기 {{{{ {value} }}}}")
+    publish("drawn_slope", 1)
+    save_figure("drawn-line", draw, alt="시험용 그림")
 '''
 
 # A snippet with no figure (no matplotlib to import: the quickest kernel run).
@@ -214,12 +232,21 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
 # ---------------------------------------------------------------- the manifest and the lock
 
 
-@pytest.mark.parametrize("damage", ["", "{\"plain", "[1, 2]", "\udcff"], ids=["empty", "truncated", "list", "binary"])
-def test_a_damaged_manifest_is_a_warning_and_a_rerun(repo, damage):
+@pytest.mark.parametrize("damage", [b"", b'{"plain": {"key": "ab', b"[1, 2]", b'{"plain": 3}', b"\xff\xfe"],
+                         ids=["empty", "truncated", "list", "entry", "binary"])
+def test_load_manifest_turns_damage_into_a_warning_and_an_empty_table(tmp_path, monkeypatch, damage):
+    monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
+    (tmp_path / "manifest.json").write_bytes(damage)
+    warnings = []
+    assert manifest_module.load_manifest(warn=warnings.append) == {}
+    assert len(warnings) == 1 and "manifest.json is damaged" in warnings[0] and "runs again" in warnings[0]
+
+
+def test_a_damaged_manifest_is_a_warning_and_a_rerun(repo):
     put(repo, "plain", PLAIN)
     assert run_builder(repo).returncode == 0
     path = repo / ".cache" / "figure-builder" / "manifest.json"
-    path.write_bytes(damage.encode("utf-8", "surrogateescape"))
+    path.write_bytes(path.read_bytes()[:-10])  # a crash or a full disk in mid-write
     listing = run_builder(repo, "--list")
     assert listing.returncode == 0
     assert "warning: .cache/figure-builder/manifest.json is damaged" in listing.stderr, listing.stderr
@@ -287,7 +314,7 @@ def test_an_output_changed_outside_the_builder_is_stale_and_rebuilt(repo):
     assert run_builder(repo).returncode == 0
     good = file_hashes(generated(repo))
     svg = generated(repo) / "figures" / "drawn-line-light.svg"
-    svg.write_bytes(svg.read_bytes()[:200])  # a truncated file
+    svg.write_bytes(svg.read_bytes()[: svg.stat().st_size // 2])  # a truncated file
     listing = run_builder(repo, "--list")
     assert re.search(r"^drawn\s+stale .*changed .cache/generated/figures/drawn-line-light.svg", listing.stdout,
                      re.MULTILINE), listing.stdout
@@ -297,7 +324,7 @@ def test_an_output_changed_outside_the_builder_is_stale_and_rebuilt(repo):
 
 
 def test_a_direct_run_writes_to_a_scratch_folder_and_leaves_the_published_outputs(repo):
-    put(repo, "drawn", drawing("drawn-line", "drawn_slope"))
+    put(repo, "drawn", DRAWN_WITH_THE_HELPER)
     assert run_builder(repo).returncode == 0
     published = file_hashes(generated(repo))
     with open(repo / "snippets" / "drawn.py", "a", encoding="utf-8") as snippet:
