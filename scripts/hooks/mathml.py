@@ -1,62 +1,23 @@
-"""MkDocs hook: render TeX to MathML at build time, so math needs no script and no network.
+"""MkDocs hook: render TeX to MathML at build time (``scripts/tex_to_mathml.py``).
 
-Markdown pages: ``pymdownx.arithmatex`` (generic mode) wraps TeX in
-``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;
-this hook replaces the TeX with MathML, which browsers render natively.
-Notebook pages: ``$...$`` / ``$$...$$`` inside rendered Markdown cells get the same treatment.
+No script and no network: browsers render MathML natively. A TeX expression that cannot
+be rendered fails the build naming the page.
 """
 
 from __future__ import annotations
 
-import html
-import re
+import sys
+from pathlib import Path
 
-from latex2mathml.converter import convert
 from mkdocs.exceptions import PluginError
 
-ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>',
-    re.DOTALL,
-)
-NOTEBOOK_MARKDOWN = re.compile(
-    r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.DOTALL
-)
-DOLLAR_MATH = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+# Hooks are loaded by file path; make `scripts` importable from the repo root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from scripts import tex_to_mathml  # noqa: E402
 
 
 def on_page_content(html_text, page, config, files):
-    where = page.file.src_uri
-    html_text = ARITHMATEX.sub(lambda m: _arithmatex(m, where), html_text)
-    if where.endswith(".ipynb"):
-        html_text = NOTEBOOK_MARKDOWN.sub(lambda m: m[1] + _dollars(m[2], where) + m[3], html_text)
-    return html_text
-
-
-def _arithmatex(match: re.Match, where: str) -> str:
-    display = "block" if match["open"] == "[" else "inline"
-    return _wrap(to_mathml(html.unescape(match["tex"]), display, where), display)
-
-
-def _dollars(fragment: str, where: str) -> str:
-    def replace(match: re.Match) -> str:
-        if match["block"] is not None:
-            return _wrap(to_mathml(html.unescape(match["block"]), "block", where), "block")
-        return _wrap(to_mathml(html.unescape(match["inline"]), "inline", where), "inline")
-
-    return DOLLAR_MATH.sub(replace, fragment)
-
-
-def _wrap(mathml: str, display: str) -> str:
-    """Block math scrolls sideways on narrow screens: its wrapper is focusable, so a
-    keyboard can scroll it too (axe: scrollable-region-focusable)."""
-    if display == "block":
-        return f'<div class="arithmatex" tabindex="0">{mathml}</div>'
-    return f'<span class="arithmatex">{mathml}</span>'
-
-
-
-def to_mathml(tex: str, display: str, where: str) -> str:
     try:
-        return convert(tex.strip(), display=display)
-    except Exception as error:  # latex2mathml raises many exception types
-        raise PluginError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None
+        return tex_to_mathml.render(html_text, page.file.src_uri)
+    except tex_to_mathml.MathError as error:
+        raise PluginError(str(error)) from None

@@ -1,0 +1,65 @@
+"""TeX to MathML at build time, so math needs no script and no network (used by scripts/hooks/mathml.py).
+
+Markdown pages: ``pymdownx.arithmatex`` (generic mode) wraps TeX in
+``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;
+``render`` replaces the TeX with MathML, which browsers render natively.
+Notebook pages: ``$...$`` / ``$$...$$`` inside rendered Markdown cells get the same treatment.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from latex2mathml.converter import convert
+
+
+class MathError(ValueError):
+    """TeX that cannot be rendered; the message names the page."""
+
+
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>',
+    re.DOTALL,
+)
+NOTEBOOK_MARKDOWN = re.compile(
+    r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.DOTALL
+)
+DOLLAR_MATH = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+
+
+def render(html_text: str, where: str) -> str:
+    """A page's HTML with its TeX as MathML; ``where`` (the page's source) names it in errors."""
+    html_text = ARITHMATEX.sub(lambda m: _arithmatex(m, where), html_text)
+    if where.endswith(".ipynb"):
+        html_text = NOTEBOOK_MARKDOWN.sub(lambda m: m[1] + _dollars(m[2], where) + m[3], html_text)
+    return html_text
+
+
+def _arithmatex(match: re.Match, where: str) -> str:
+    display = "block" if match["open"] == "[" else "inline"
+    return _wrap(to_mathml(html.unescape(match["tex"]), display, where), display)
+
+
+def _dollars(fragment: str, where: str) -> str:
+    def replace(match: re.Match) -> str:
+        if match["block"] is not None:
+            return _wrap(to_mathml(html.unescape(match["block"]), "block", where), "block")
+        return _wrap(to_mathml(html.unescape(match["inline"]), "inline", where), "inline")
+
+    return DOLLAR_MATH.sub(replace, fragment)
+
+
+def _wrap(mathml: str, display: str) -> str:
+    """Block math scrolls sideways on narrow screens: its wrapper is focusable, so a
+    keyboard can scroll it too (axe: scrollable-region-focusable)."""
+    if display == "block":
+        return f'<div class="arithmatex" tabindex="0">{mathml}</div>'
+    return f'<span class="arithmatex">{mathml}</span>'
+
+
+def to_mathml(tex: str, display: str, where: str) -> str:
+    try:
+        return convert(tex.strip(), display=display)
+    except Exception as error:  # latex2mathml raises many exception types
+        raise MathError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None
