@@ -33,12 +33,12 @@ from scripts.figure_builder.common import (
     VALUE_DIR, SnippetError, cache_key, discover_snippets, local_dependencies,
 )
 from scripts.figure_builder.manifest import (
-    figure_meta, figure_path, is_fresh, known_figures, load_manifest, published_values, save_manifest,
+    figure_meta, known_figures, load_manifest, published_values, save_manifest, staleness,
 )
 
 __all__ = [
     "CACHE_DIR", "DEFAULT_THREADS", "FIGURE_DIR", "GENERATED_DIR", "MANIFEST", "NOTEBOOK_DIR", "ROOT",
     "SNIPPET_DIR", "STAGING_DIR", "VALUE_DIR", "Outcome", "SnippetError", "build", "cache_key",
-    "discover_snippets", "figure_meta", "figure_path", "is_fresh", "known_figures", "list_snippets",
-    "load_manifest", "local_dependencies", "main", "published_values", "save_manifest",
+    "discover_snippets", "figure_meta", "known_figures", "list_snippets",
+    "load_manifest", "local_dependencies", "main", "published_values", "save_manifest", "staleness",
 ]

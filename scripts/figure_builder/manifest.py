@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from scripts.figure_builder.common import (
-    CACHE_DIR, FIGURE_DIR, LOCK, MANIFEST, NOTEBOOK_DIR, ROOT, VALUE_DIR, SnippetError, cache_key, relative,
+    CACHE_DIR, FIGURE_DIR, LOCK, MANIFEST, NOTEBOOK_DIR, ROOT, VALUE_DIR, cache_key, relative,
 )
 
 
@@ -85,10 +85,6 @@ def checkout_lock(log):
 # ---------------------------------------------------------------- outputs and freshness
 
 
-def figure_path(figure: str, variant: str) -> Path:
-    return FIGURE_DIR / f"{figure}-{variant}.svg"
-
-
 def figure_files(figure: str) -> tuple[str, ...]:
     return (f"{figure}-light.svg", f"{figure}-dark.svg", f"{figure}.json")
 
@@ -129,10 +125,6 @@ def staleness(name: str, path: Path, manifest: dict) -> str | None:
     return None
 
 
-def is_fresh(name: str, path: Path, manifest: dict) -> bool:
-    return staleness(name, path, manifest) is None
-
-
 def has_outputs(name: str, manifest: dict) -> bool:
     entry = manifest.get(name)
     return bool(entry) and all(p.exists() for p in outputs_of(name, entry.get("figures", [])))
@@ -160,4 +152,4 @@ def published_values(manifest: dict | None = None) -> dict[str, float | int]:
     return values
 
 
-__all__ = ["SnippetError", "load_manifest", "save_manifest", "known_figures", "figure_meta", "published_values"]
+__all__ = ["load_manifest", "save_manifest", "known_figures", "figure_meta", "published_values"]
