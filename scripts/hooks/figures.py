@@ -103,13 +103,15 @@ _state = _BuildState()
 
 
 def _body_first_line(page) -> int:
-    """Line of the source file where the Markdown body starts (after the front matter)."""
+    """Line of the source file where the Markdown that hooks see starts: MkDocs drops the
+    front matter and the empty lines after it."""
     try:
         lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").splitlines()
     except (OSError, TypeError):
         return 1
+    start = 0
     if lines and lines[0].strip() == "---":
-        for index, line in enumerate(lines[1:], start=2):
-            if line.strip() in ("---", "..."):
-                return index + 1
-    return 1
+        start = next((i + 1 for i, line in enumerate(lines[1:], start=1) if line.strip() in ("---", "...")), 0)
+    while start < len(lines) and lines[start] == "":
+        start += 1
+    return start + 1
