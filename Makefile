@@ -1,6 +1,7 @@
 # 트랜스포머 학습 노트 — one entry point for set-up, site, figures and tests.
 #   make serve   set up, build figures + site, serve on http://127.0.0.1:8000
 #   make test    set up (incl. Chromium), run the whole test suite
+#   make test-fast  unit-level tests only: no site build, no browser (a couple of minutes)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build figures test bench bench-search chromium clean
+.PHONY: setup serve build figures test test-fast bench bench-search chromium clean
 
 setup: $(STAMP)
 
@@ -33,6 +34,9 @@ chromium:
 
 test: setup chromium
 	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 bench: setup
 	$(BIN)/python -m scripts.bench

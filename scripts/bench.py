@@ -24,18 +24,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["snippets", "scripts", "docs", "source", "overrides", "mkdocs.yml", "data"]
 REPEATS = 5
 
 
 def copy_repository(target: Path) -> Path:
-    """The repository's sources (no venv, caches or generated files) copied into `target`."""
-    for name in COPIED:
+    """The repository's files as git sees them (tracked, and new files that are not ignored;
+    no venv, caches or generated files) copied into `target`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, map(os.fsdecode, listed)):
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
+        if source.is_symlink() or not source.is_file():  # a deleted file, or a link out of the tree
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target / name)
     return target
 
 

@@ -1,10 +1,13 @@
-"""Shared fixtures: one strict build of the real site, a local server, and Chromium."""
+"""Shared fixtures: one strict build of the real site, a local server, and Chromium.
+
+Tests are marked by what they need, from the fixtures they use (directly or not):
+``slow`` builds the site or runs the real snippets, ``browser`` drives Chromium.
+``pytest -m "not slow and not browser"`` (``make test-fast``) is the fast loop.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,11 +15,23 @@ import pytest
 
 from scripts.figure_builder import DEFAULT_THREADS
 from scripts.local_site import CHROMIUM, launch_chromium, serve
+from tests.helpers import ROOT, run_mkdocs_build, site_path_prefix  # noqa: F401  (used by test modules)
 
-ROOT = Path(__file__).resolve().parent.parent
 # Tests compute what the builder computes, with the builder's torch thread count
 # (read when torch is first imported, which no test module does before this).
 os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(DEFAULT_THREADS)
+
+SLOW_FIXTURES = {"built_site", "site_url", "scratch"}   # the whole site, or every real snippet
+BROWSER_FIXTURES = {"browser", "open_page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & (SLOW_FIXTURES | BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -40,16 +55,6 @@ class BuiltSite:
         return self.path / url_path.strip("/") / "index.html"
 
 
-def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-    )
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """Serve the built site on 127.0.0.1 (a free port) under the path of `site_url`.
@@ -59,13 +64,6 @@ def site_url(built_site):
     """
     with serve(built_site.path, site_path_prefix()) as url:
         yield url
-
-
-def site_path_prefix() -> str:
-    for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
-        if line.startswith("site_url:"):
-            return urlparse(line.split(":", 1)[1].strip()).path or "/"
-    return "/"
 
 
 @pytest.fixture(scope="session")

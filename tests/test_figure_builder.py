@@ -1,9 +1,14 @@
-"""The figure builder on a scratch copy of the repository: cache, failures, determinism."""
+"""The figure builder on a scratch copy of the repository with the real snippets: cache,
+failures, determinism, the MkDocs build and `mkdocs serve`. (Faults: test_builder_faults.py.)
+
+One module-scoped copy is built cold (twice: with one and with two torch threads); each
+test gets it through `repo`, which puts the built state back afterwards, so the tests
+pass in any order.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -11,63 +16,34 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from scripts import figure_builder
-from scripts.bench import copy_repository
-from tests.conftest import ROOT, run_mkdocs_build, site_path_prefix
-
-pytestmark = pytest.mark.slow
-
-PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
-
-
-@contextlib.contextmanager
-def edited(path: Path, change):
-    """Within the block, `path` holds change(its text); afterwards the original again.
-    Yields the edited text."""
-    original = path.read_text(encoding="utf-8")
-    text = change(original)
-    path.write_text(text, encoding="utf-8")
-    try:
-        yield text
-    finally:
-        path.write_text(original, encoding="utf-8")
-
-
-def run_builder(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scripts.figure_builder", *args],
-        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
-    )
-
-
-def progress(result: subprocess.CompletedProcess) -> dict[str, str]:
-    return dict(PROGRESS.findall(result.stdout + result.stderr))
-
-
-def generated(root: Path) -> Path:
-    return root / figure_builder.GENERATED_DIR.relative_to(figure_builder.ROOT)
+from tests.helpers import (
+    PROGRESS, ROOT, OutputReader, copy_repository, edited, file_hashes, generated, progress, run_builder,
+    run_mkdocs_build, site_path_prefix,
+)
 
 
 def figure_hashes(root: Path) -> dict[str, str]:
     """Every figure, alt text and published value file by name, with its hash."""
-    folders = [generated(root) / "figures", generated(root) / "values"]
-    return {f"{p.parent.name}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
-            for folder in folders for p in sorted(folder.glob("*")) if p.suffix in (".svg", ".json")}
-
-
-def figure_of(file: str) -> str:
-    """'figures/cx-time-light.svg' or 'figures/cx-time.json' -> 'cx-time'."""
-    return re.sub(r"(-light|-dark)?\.(svg|json)$", "", file.split("/", 1)[1])
+    return {name: digest for name, digest in file_hashes(generated(root)).items()
+            if name.startswith(("figures/", "values/"))}
 
 
 def volatile_figures(root: Path) -> set[str]:
     folder = generated(root) / "figures"
     return {p.stem for p in folder.glob("*.json") if json.loads(p.read_text(encoding="utf-8"))["volatile"]}
+
+
+def figure_of(name: str) -> str:
+    """'figures/cx-time-light.svg' and 'figures/cx-time.json' -> 'cx-time'; other files keep their name."""
+    folder, file = name.split("/", 1)
+    if folder != "figures":
+        return name
+    stem = file.rsplit(".", 1)[0]
+    return stem.rsplit("-", 1)[0] if file.endswith(".svg") else stem
 
 
 def snippet_names() -> list[str]:
@@ -77,7 +53,7 @@ def snippet_names() -> list[str]:
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     """A copy of the repo after two cold builds, with one and with two torch threads per kernel;
-    yields (root, first run, first_hashes, second_hashes)."""
+    (root, first run, first_hashes, second_hashes, pristine .cache). Tests use it through `repo`."""
     root = copy_repository(tmp_path_factory.mktemp("repo"))
     first = run_builder(root, "--threads", "1")
     assert first.returncode == 0, first.stderr
@@ -85,82 +61,100 @@ def scratch(tmp_path_factory):
     shutil.rmtree(root / ".cache")
     second = run_builder(root, "--threads", "2")
     assert second.returncode == 0, second.stderr
-    return root, first, first_hashes, figure_hashes(root)
+    pristine = tmp_path_factory.mktemp("pristine") / ".cache"
+    shutil.copytree(root / ".cache", pristine, symlinks=True)
+    return root, first, first_hashes, figure_hashes(root), pristine
+
+
+@pytest.fixture
+def repo(scratch):
+    """The built scratch copy; afterwards its caches and outputs are as the cold build left them
+    (sources are restored by `edited`)."""
+    root, pristine = scratch[0], scratch[4]
+    yield root
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    shutil.copytree(pristine, root / ".cache", symlinks=True)
+    shutil.rmtree(root / "site", ignore_errors=True)
 
 
 def test_cold_run_runs_every_snippet_and_reports_each(scratch):
-    root, first, _, _ = scratch
+    first = scratch[1]
     assert progress(first) == {name: "ran" for name in snippet_names()}
 
 
 def test_cold_runs_with_one_and_two_threads_give_identical_bytes(scratch):
-    root, _, first_hashes, second_hashes = scratch
+    root, _, first_hashes, second_hashes, _ = scratch
     assert any(name.startswith("values/") for name in first_hashes), "no value was published"
     assert any(name.endswith(".svg") for name in first_hashes), "no figure was written"
     assert first_hashes.keys() == second_hashes.keys()
     volatile = volatile_figures(root)
     differing = {name for name in first_hashes if first_hashes[name] != second_hashes[name]}
-    # Only figures of measured wall time may differ, and they say so.
-    assert {figure_of(n) for n in differing} <= volatile
+    # Only figures of measured wall time (their SVGs and alt texts) may differ, and they say so.
+    assert {figure_of(name) for name in differing} <= volatile, differing
     assert len(volatile) <= 1, f"more volatile figures than the one timing plot: {volatile}"
 
 
-def test_second_run_reruns_nothing(scratch):
-    root = scratch[0]
-    result = run_builder(root)
+def test_second_run_reruns_nothing_and_lists_every_snippet_fresh(repo):
+    result = run_builder(repo)
     assert result.returncode == 0
-    assert set(progress(result).values()) == {"cached"}
+    assert progress(result) == {name: "cached" for name in snippet_names()}
+    listing = run_builder(repo, "--list")
+    assert dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE)) == {
+        name: "fresh" for name in snippet_names()}
 
 
-def test_editing_one_snippet_reruns_exactly_that_one(scratch):
-    root = scratch[0]
+def test_editing_one_snippet_reruns_exactly_that_one(repo):
     name = snippet_names()[0]
-    with edited(root / "snippets" / f"{name}.py", lambda text: text + "\n# 주석 한 줄을 더했다\n"):
-        result = run_builder(root)
+    with edited(repo / "snippets" / f"{name}.py", lambda text: text + "\n# 주석 한 줄을 더했다\n"):
+        result = run_builder(repo)
     assert result.returncode == 0, result.stderr
-    ran = [n for n, state in progress(result).items() if state == "ran"]
-    assert ran == [name]
+    assert progress(result) == {n: "ran" if n == name else "cached" for n in snippet_names()}
 
 
-def test_editing_the_shared_helper_reruns_every_snippet_that_imports_it(scratch):
-    root = scratch[0]
-    with edited(root / "snippets" / "_figures.py", lambda text: text + "\n# changed\n"):
-        listing = run_builder(root, "--list")
+def test_editing_the_shared_helper_makes_every_snippet_that_imports_it_stale(repo):
+    with edited(repo / "snippets" / "_figures.py", lambda text: text + "\n# changed\n"):
+        listing = run_builder(repo, "--list")
     states = dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE))
     assert states == {name: "stale" for name in snippet_names()}
 
 
-def test_failing_snippet_names_itself_and_its_line_and_keeps_old_figures(scratch):
-    root = scratch[0]
+def test_failing_snippet_names_itself_and_its_line_and_keeps_old_figures(repo):
     name = snippet_names()[-1]
     failure = '\n# %%\nif __name__ == "__main__":\n    raise RuntimeError("의도한 실패")\n'
-    before = figure_hashes(root)
-    with edited(root / "snippets" / f"{name}.py", lambda text: text + failure) as broken:
-        result = run_builder(root)
+    before = figure_hashes(repo)
+    with edited(repo / "snippets" / f"{name}.py", lambda text: text + failure) as broken:
+        result = run_builder(repo)
     failing_line = broken.splitlines().index('    raise RuntimeError("의도한 실패")') + 1
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:{failing_line}" in result.stderr
     assert "RuntimeError: 의도한 실패" in result.stderr
-    assert figure_hashes(root) == before
-    assert not list((root / ".cache" / "figure-builder" / "staging").iterdir())
+    assert figure_hashes(repo) == before
+    assert not list((repo / ".cache" / "figure-builder" / "staging").iterdir())
 
 
-def test_mkdocs_build_fails_on_a_snippet_error(scratch):
-    root = scratch[0]
+def test_mkdocs_build_fails_on_a_snippet_error(repo):
     name = snippet_names()[0]
     failure = '\n# %%\nif __name__ == "__main__":\n    1 / 0\n'
-    with edited(root / "snippets" / f"{name}.py", lambda text: text + failure):
-        result = run_mkdocs_build(root, root / "site")
+    with edited(repo / "snippets" / f"{name}.py", lambda text: text + failure):
+        result = run_mkdocs_build(repo, repo / "site")
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:" in result.stderr
     assert "ZeroDivisionError" in result.stderr
 
 
-def test_page_embedding_an_unknown_figure_fails_the_build(scratch):
-    root = scratch[0]
+def test_mkdocs_build_from_another_folder_keeps_every_cache_in_the_project(repo, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_mkdocs_build(repo, tmp_path / "site", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert any((repo / ".cache" / "mkdocs-jupyter").rglob("*.json"))
+
+
+def test_page_embedding_an_unknown_figure_fails_the_build(repo):
     unknown = "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n"
-    with edited(root / "docs" / "qna" / "complexity.md", lambda text: text + unknown):
-        result = run_mkdocs_build(root, root / "site")
+    with edited(repo / "docs" / "qna" / "complexity.md", lambda text: text + unknown):
+        result = run_mkdocs_build(repo, repo / "site")
     assert result.returncode != 0
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
 
@@ -170,23 +164,21 @@ def test_page_embedding_an_unknown_figure_fails_the_build(scratch):
     ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
     ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
 ])
-def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(scratch, line, message):
-    root = scratch[0]
-    page = root / "docs" / "qna" / "complexity.md"
+def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(repo, line, message):
+    page = repo / "docs" / "qna" / "complexity.md"
     with edited(page, lambda text: text + "\n" + line + "\n") as text:
-        result = run_mkdocs_build(root, root / "site")
+        result = run_mkdocs_build(repo, repo / "site")
     line_number = text.splitlines().index(line) + 1
     assert result.returncode != 0
     assert f"docs/qna/complexity.md:{line_number}:" in result.stderr and message in result.stderr, result.stderr
 
 
-def test_builder_lists_and_runs_one_snippet_by_name(scratch):
-    root = scratch[0]
+def test_builder_runs_one_snippet_by_name_or_prefix(repo):
     name = snippet_names()[0]
-    result = run_builder(root, "--only", name)
+    result = run_builder(repo, "--only", name[:4])
     assert result.returncode == 0
     assert progress(result) == {name: "ran"}
-    unknown = run_builder(root, "--only", "no_such_snippet")
+    unknown = run_builder(repo, "--only", "no_such_snippet")
     assert unknown.returncode != 0 and "unknown snippet" in unknown.stderr
 
 
@@ -200,44 +192,37 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served_scratch(scratch):
-    """`mkdocs serve` on the scratch copy (figures already built); yields (root, url, log file)."""
-    root = scratch[0]
+def served_repo(repo):
+    """`mkdocs serve` on the scratch copy (figures already built); yields (root, url, its output)."""
     port = free_port()
-    log_path = root / "serve.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=root, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root)},
-        )
-        try:
-            deadline = time.monotonic() + 180
-            while "Serving on" not in log_path.read_text(encoding="utf-8"):
-                assert server.poll() is None, log_path.read_text(encoding="utf-8")
-                assert time.monotonic() < deadline, "mkdocs serve did not start"
-                time.sleep(0.5)
-            yield root, f"http://127.0.0.1:{port}{site_path_prefix().rstrip('/')}", log_path
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        output = OutputReader(server)
+        output.wait_for("Serving on")
+        yield repo, f"http://127.0.0.1:{port}{site_path_prefix().rstrip('/')}", output
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
-@pytest.mark.browser
-def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_scratch, browser):
-    root, url, log_path = served_scratch
+def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_repo, browser):
+    root, url, output = served_repo
     name = "positional_encoding"
     before = figure_hashes(root)
     page = browser.new_page()
     try:
         page.goto(f"{url}/qna/positional-encoding/", wait_until="load")
-        already_logged = len(log_path.read_text(encoding="utf-8"))
+        already_seen = len(output.drain())
         # A visible change: every figure title of this snippet gets a prefix.
         retitle = lambda text: text.replace('ax.set_title("', 'ax.set_title("(수정) ')  # noqa: E731
         with contextlib.ExitStack() as restore:  # the edit stays until the reload has been seen
             with page.expect_navigation(timeout=180_000):  # livereload reloads the open page
                 restore.enter_context(edited(root / "snippets" / f"{name}.py", retitle))
-            rebuild = log_path.read_text(encoding="utf-8")[already_logged:]
+            rebuild = "".join(output.drain()[already_seen:])
             after = figure_hashes(root)
     finally:
         page.close()

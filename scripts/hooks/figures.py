@@ -1,14 +1,16 @@
 """MkDocs hook: run stale snippets before each build, publish their outputs, resolve what pages cite.
 
-- ``on_pre_build``: the figure builder re-runs only snippets whose cache key changed
-  (``watch: [snippets]`` makes ``mkdocs serve`` rebuild when one is edited). Its
-  outputs live in ``.cache/generated/``, outside the watched docs folder, so a
+- ``on_config``: mkdocs-jupyter keeps its render cache in this project's ``.cache``,
+  whatever folder ``mkdocs`` was started from.
+- ``on_pre_build``: the figure builder (``scripts/figure_builder``) re-runs only stale
+  snippets (``watch: [snippets]`` makes ``mkdocs serve`` rebuild when one is edited).
+  Its outputs live in ``.cache/generated/``, outside the watched docs folder, so a
   rebuild does not trigger another one.
 - ``on_files``: the figures and executed notebooks join the site as ``generated/...``.
-- ``on_page_markdown``: ``{{ name:.2f }}`` becomes the value a snippet published, and a
-  line ``![](figure:NAME "caption")`` becomes the light/dark pair with the snippet's alt
-  text and the caption (``scripts/figure_markup.py``). An unknown value or figure fails
-  the build with the page and line.
+- ``on_page_markdown``: ``{{ name:.2f }}`` becomes the value a snippet published
+  (``scripts/citations.py``), and a line ``![](figure:NAME "caption")`` becomes the
+  light/dark pair (``scripts/figure_markup.py``). An unknown value or figure fails the
+  build with the page and line.
 
 ``NOTES_SKIP_FIGURES=1`` runs only snippets that have never run (a fresh clone) and
 leaves stale outputs as they are: the benchmarks' baseline.
@@ -31,6 +33,14 @@ from scripts import citations, figure_builder, figure_markup  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.figures")
 PUBLISHED_AS = "generated"
+assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
+
+
+def on_config(config):
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        jupyter.config["cache_dir"] = str(figure_builder.ROOT / ".cache" / "mkdocs-jupyter")
+    return config
 
 
 def on_pre_build(config):
@@ -42,9 +52,6 @@ def on_pre_build(config):
     except figure_builder.SnippetError as error:
         raise PluginError(str(error)) from None
     _state.load()
-
-
-assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
 
 
 # Before mkdocs-jupyter's on_files, which turns the notebooks into pages.
@@ -64,13 +71,16 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         return markdown  # the builder resolved the notebook's citations already
-    where = page.file.src_uri
+    where = f"docs/{page.file.src_uri}"
     first_line = _body_first_line(page)
     try:
-        markdown = citations.resolve(markdown, _state.values, f"docs/{where}", first_line)
-        return figure_markup.expand(markdown, _state.figures, page.file.src_uri, f"docs/{where}", first_line)
+        markdown = citations.resolve(markdown, _state.values, where, first_line)
+        return figure_markup.expand(markdown, _state.figures, page.file.src_uri, where, first_line)
     except (citations.CitationError, figure_markup.FigureError) as error:
         raise PluginError(str(error)) from None
+
+
+# ---------------------------------------------------------------- helpers
 
 
 class _BuildState:
@@ -81,7 +91,7 @@ class _BuildState:
         self.figures: dict = {}
 
     def load(self) -> None:
-        manifest = figure_builder.load_manifest()
+        manifest = figure_builder.load_manifest(warn=log.info)
         self.values = figure_builder.published_values(manifest)
         self.figures = {
             name: {"snippet": snippet, **figure_builder.figure_meta(name)}
@@ -93,13 +103,15 @@ _state = _BuildState()
 
 
 def _body_first_line(page) -> int:
-    """Line of the source file where the Markdown body starts (after the front matter)."""
+    """Line of the source file where the Markdown that hooks see starts: MkDocs drops the
+    front matter and the empty lines after it."""
     try:
         lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").splitlines()
     except (OSError, TypeError):
         return 1
+    start = 0
     if lines and lines[0].strip() == "---":
-        for index, line in enumerate(lines[1:], start=2):
-            if line.strip() in ("---", "..."):
-                return index + 1
-    return 1
+        start = next((i + 1 for i, line in enumerate(lines[1:], start=1) if line.strip() in ("---", "...")), 0)
+    while start < len(lines) and lines[start] == "":
+        start += 1
+    return start + 1

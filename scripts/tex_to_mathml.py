@@ -1,8 +1,8 @@
-"""MkDocs hook: render TeX to MathML at build time, so math needs no script and no network.
+"""TeX to MathML at build time, so math needs no script and no network (used by scripts/hooks/mathml.py).
 
 Markdown pages: ``pymdownx.arithmatex`` (generic mode) wraps TeX in
 ``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;
-this hook replaces the TeX with MathML, which browsers render natively.
+``render`` replaces the TeX with MathML, which browsers render natively.
 Notebook pages: ``$...$`` / ``$$...$$`` inside rendered Markdown cells get the same treatment.
 """
 
@@ -12,7 +12,11 @@ import html
 import re
 
 from latex2mathml.converter import convert
-from mkdocs.exceptions import PluginError
+
+
+class MathError(ValueError):
+    """TeX that cannot be rendered; the message names the page."""
+
 
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>',
@@ -24,8 +28,8 @@ NOTEBOOK_MARKDOWN = re.compile(
 DOLLAR_MATH = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 
 
-def on_page_content(html_text, page, config, files):
-    where = page.file.src_uri
+def render(html_text: str, where: str) -> str:
+    """A page's HTML with its TeX as MathML; ``where`` (the page's source) names it in errors."""
     html_text = ARITHMATEX.sub(lambda m: _arithmatex(m, where), html_text)
     if where.endswith(".ipynb"):
         html_text = NOTEBOOK_MARKDOWN.sub(lambda m: m[1] + _dollars(m[2], where) + m[3], html_text)
@@ -54,9 +58,8 @@ def _wrap(mathml: str, display: str) -> str:
     return f'<span class="arithmatex">{mathml}</span>'
 
 
-
 def to_mathml(tex: str, display: str, where: str) -> str:
     try:
         return convert(tex.strip(), display=display)
     except Exception as error:  # latex2mathml raises many exception types
-        raise PluginError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None
+        raise MathError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None

@@ -1,0 +1,338 @@
+"""Bring every snippet's outputs up to date: decide what is stale, run it, install what succeeded.
+
+Each stale snippet runs in a runner process of its own (``runner.py``) with a
+private staging folder; only when every cell succeeded are its figures, values
+and executed notebook moved into ``.cache/generated/`` (rename, so a reader never
+sees half a file). A failure leaves the last good output untouched.
+
+Faults: Ctrl-C or SIGTERM stops every runner and kernel at once and removes their
+staging folders; one lock per checkout serialises builders, and the lock holder
+sweeps staging folders that dead builders left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts import citations
+from scripts.figure_builder import runner
+from scripts.figure_builder.common import (
+    DEFAULT_THREADS, FIGURE_DIR, NOTEBOOK_DIR, ROOT, SNIPPET_DIR, STAGING_DIR, VALUE_DIR, SnippetError, cache_key,
+    discover_snippets, resolve_name,
+)
+from scripts.figure_builder.manifest import (
+    checkout_lock, figure_files, has_outputs, load_manifest, output_hashes, published_values, save_manifest,
+    staleness,
+)
+
+# A running snippet says so this often (seconds).
+PROGRESS_SECONDS = float(os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", "10"))
+
+
+@dataclass
+class Outcome:
+    name: str
+    seconds: float = 0.0
+    figures: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    staging: Path | None = None  # where a run left its outputs, until installed
+
+
+def build(force: bool = False, only: str | None = None, log=print,
+          threads: int = DEFAULT_THREADS, missing_only: bool = False) -> list[Outcome]:
+    """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
+    (the others' outputs are installed). ``missing_only`` runs only snippets that have no
+    outputs at all (a fresh clone) and keeps stale ones as they are."""
+    with _sigterm_as_interrupt(), checkout_lock(log):
+        _sweep_staging()
+        return _build(force, only, log, threads, missing_only)
+
+
+def _build(force, only, log, threads, missing_only) -> list[Outcome]:
+    snippets = discover_snippets()
+    manifest = load_manifest(warn=log)
+    if only is not None:
+        only = resolve_name(only, snippets)
+    stale, keys, outcomes, failures = [], {}, [], []
+    for name, path in snippets.items():
+        started = time.perf_counter()
+        try:
+            keys[name] = cache_key(name, path)
+            if missing_only:
+                run = not has_outputs(name, manifest)
+            else:
+                run = name == only or (only is None and (force or staleness(name, path, manifest) is not None))
+        except SnippetError as error:  # does not parse: this snippet's failure, the others go on
+            failures.append(error)
+            log(f"[figures] {error}")
+            continue
+        if run:
+            stale.append(name)
+        elif only is None:
+            seconds = time.perf_counter() - started
+            outcomes.append(Outcome(name, seconds, figures=manifest[name]["figures"]))
+            log(f"[figures] {name:<22} cached {seconds:5.1f} s")
+    # Longest first (by the last run's time), so the slowest snippet does not start last.
+    stale.sort(key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
+    for result in _run_all(stale, threads, log):
+        if isinstance(result, SnippetError):
+            failures.append(result)
+            log(f"[figures] {result}")
+            continue
+        outcome = result
+        try:
+            _check_unique(outcome, manifest)
+            _finish_outputs(outcome, {**published_values(manifest), **outcome.values})
+        except SnippetError as error:
+            shutil.rmtree(outcome.staging, ignore_errors=True)
+            failures.append(error)
+            log(f"[figures] {error}")
+            continue
+        _install(outcome, manifest)
+        manifest[outcome.name] = {
+            "key": keys[outcome.name], "figures": outcome.figures, "values": sorted(outcome.values),
+            "seconds": round(outcome.seconds, 1), "outputs": output_hashes(outcome.name, outcome.figures),
+        }
+        save_manifest(manifest)
+        outcomes.append(outcome)
+        log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
+            f"({len(outcome.figures)} figures, {len(outcome.values)} values)")
+    _remove_orphans(snippets, manifest)
+    if failures:
+        raise SnippetError("\n".join(str(f) for f in failures))
+    return outcomes
+
+
+def _check_unique(outcome: Outcome, manifest: dict) -> None:
+    """A figure or value name belongs to one snippet: a second one would silently replace it."""
+    for other, entry in manifest.items():
+        if other == outcome.name:
+            continue
+        for kind, names in (("figure", outcome.figures), ("value", outcome.values)):
+            clash = sorted(set(names) & set(entry.get(f"{kind}s", [])))
+            if clash:
+                raise SnippetError(
+                    f"snippet '{outcome.name}' makes {kind} '{clash[0]}', which snippet '{other}' "
+                    f"already makes (snippets/{other}.py); give one of them another name"
+                )
+
+
+# ---------------------------------------------------------------- running
+
+
+class _Job:
+    """One snippet running in a runner process of its own session (a terminal's Ctrl-C
+    reaches the builder alone, which then stops every runner and kernel itself)."""
+
+    def __init__(self, name: str, threads: int):
+        self.name = name
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=STAGING_DIR))
+        self.started = time.monotonic()
+        self.reported = self.started
+        self.log = open(self.staging / "runner.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _RUNNER, name, str(self.staging), str(threads), str(os.getpid())],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True, env={**os.environ, "PYTHONPATH": _python_path()},
+        )
+
+    def result(self) -> Outcome | SnippetError:
+        self.log.close()
+        try:
+            data = json.loads((self.staging / runner.RESULT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            tail = (self.staging / "runner.log").read_text(encoding="utf-8", errors="replace").strip()
+            last = tail.splitlines()[-1] if tail else "no output"
+            self.remove()
+            return SnippetError(f"snippet '{self.name}' failed: its runner exited with code "
+                                f"{self.process.returncode} ({last})")
+        if not data["ok"]:
+            self.remove()
+            return SnippetError(data["error"])
+        for extra in (runner.RESULT, runner.KERNEL_PID, "runner.log"):
+            (self.staging / extra).unlink(missing_ok=True)
+        return Outcome(self.name, data["seconds"], data["figures"], data["values"], self.staging)
+
+    def stop(self) -> None:
+        """Kill the kernel and the runner now (no graceful shutdown: nothing of theirs is kept)."""
+        victims = []
+        pid_file = self.staging / runner.KERNEL_PID
+        if pid_file.exists():
+            victims.append(int(pid_file.read_text(encoding="utf-8")))
+        try:
+            import psutil
+            victims += [child.pid for child in psutil.Process(self.process.pid).children(recursive=True)]
+        except Exception:  # psutil missing or the runner already gone
+            pass
+        for pid in victims:
+            _kill_group_or_process(pid)
+        _kill_group_or_process(self.process.pid)
+        self.process.wait()
+        self.log.close()
+        self.remove()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_RUNNER = "import sys; from scripts.figure_builder.runner import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _kill_group_or_process(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _python_path() -> str:
+    # MkDocs loads hooks with the repo root on sys.path only while loading them.
+    rest = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(ROOT), rest] if rest else [str(ROOT)])
+
+
+def _run_all(names: list[str], threads: int, log):
+    """Run the snippets, as many at once as the cores allow; yield each result when ready."""
+    if not names:
+        return
+    STAGING_DIR.mkdir(parents=True, exist_ok=True)
+    # Kernels share the cores: more busy threads than cores makes every snippet slower.
+    workers = max(1, min(len(names), (os.cpu_count() or 1) // threads))
+    pending, running = list(names), []
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                running.append(_Job(pending.pop(0), threads))
+            time.sleep(0.1)
+            now = time.monotonic()
+            for job in list(running):
+                if job.process.poll() is not None:
+                    running.remove(job)
+                    yield job.result()
+                elif now - job.reported >= PROGRESS_SECONDS:
+                    job.reported = now
+                    log(f"[figures] {job.name:<22} running {now - job.started:5.0f} s")
+    finally:
+        if running:
+            for job in running:
+                job.stop()
+            log(f"[figures] stopped: {', '.join(job.name for job in running)} "
+                "(their last good outputs are kept)")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (a cancelled job, `timeout`) stops the build as Ctrl-C does, with the same clean-up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _sweep_staging() -> None:
+    """Staging folders of builders that died (SIGKILL, power cut): the lock holder is the only
+    live builder of this checkout, so every folder there is a leftover."""
+    if STAGING_DIR.exists():
+        for leftover in STAGING_DIR.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- finishing and installing
+
+
+def _finish_outputs(outcome: Outcome, values: dict) -> None:
+    """Resolve citations in the notebook's Markdown cells and the figures' alt texts."""
+    import nbformat
+
+    name, staging = outcome.name, outcome.staging
+    path = SNIPPET_DIR / f"{name}.py"
+    where = citations.relative(path, ROOT)
+    source_lines = path.read_text(encoding="utf-8").splitlines()
+    notebook_path = staging / f"{name}.ipynb"
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and citations.CITATION.search(cell.source):
+            cell.source = _resolve(cell.source, values, where, _markdown_line(cell.source, source_lines))
+    nbformat.write(notebook, notebook_path)
+    (staging / "values.json").write_text(json.dumps(outcome.values, indent=1, sort_keys=True) + "\n")
+    for figure in outcome.figures:
+        meta_path = staging / "figures" / f"{figure}.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        line = next((i + 1 for i, text in enumerate(source_lines) if f'"{figure}"' in text), 1)
+        meta["alt"] = _resolve(meta["alt"], values, f"{where} (alt text of '{figure}')", line)
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _resolve(text: str, values: dict, where: str, line: int) -> str:
+    try:
+        return citations.resolve(text, values, where, line)
+    except citations.CitationError as error:
+        raise SnippetError(f"snippet cites what no run published: {error}") from None
+
+
+def _markdown_line(source: str, lines: list[str]) -> int:
+    """The line of the .py file where a Markdown cell begins (jupytext writes it as '# ...')."""
+    first = "# " + source.splitlines()[0]
+    return next((i + 1 for i, text in enumerate(lines) if text.rstrip() == first.rstrip()), 1)
+
+
+def _install(outcome: Outcome, manifest: dict) -> None:
+    """Move one successful run's outputs into .cache/generated, atomically per file."""
+    name, staging = outcome.name, outcome.staging
+    for folder in (FIGURE_DIR, NOTEBOOK_DIR, VALUE_DIR):
+        folder.mkdir(parents=True, exist_ok=True)
+    new_figures = set()
+    for source in sorted((staging / "figures").iterdir()):
+        _replace_if_changed(source, FIGURE_DIR / source.name)
+        new_figures.add(source.name)
+    for suffix in (".ipynb", ".py"):
+        _replace_if_changed(staging / f"{name}{suffix}", NOTEBOOK_DIR / f"{name}{suffix}")
+    _replace_if_changed(staging / "values.json", VALUE_DIR / f"{name}.json")
+    # Figures this snippet made before but no longer makes.
+    for old in manifest.get(name, {}).get("figures", []):
+        for stale in figure_files(old):
+            if stale not in new_figures:
+                (FIGURE_DIR / stale).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_if_changed(source: Path, target: Path) -> None:
+    """Rename into place, unless the bytes are equal (keeps `mkdocs serve` from reloading)."""
+    if target.exists() and target.read_bytes() == source.read_bytes():
+        source.unlink()
+        return
+    os.replace(source, target)
+
+
+def _remove_orphans(snippets: dict[str, Path], manifest: dict) -> None:
+    """Forget snippets that were deleted, with their outputs."""
+    for name in [n for n in manifest if n not in snippets]:
+        for fig in manifest.pop(name).get("figures", []):
+            for file in figure_files(fig):
+                (FIGURE_DIR / file).unlink(missing_ok=True)
+        for suffix in (".ipynb", ".py"):
+            (NOTEBOOK_DIR / f"{name}{suffix}").unlink(missing_ok=True)
+        (VALUE_DIR / f"{name}.json").unlink(missing_ok=True)
+        save_manifest(manifest)

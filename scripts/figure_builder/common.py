@@ -1,0 +1,99 @@
+"""Paths, snippet discovery and cache keys: what every part of the builder shares."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SNIPPET_DIR = ROOT / "snippets"
+GENERATED_DIR = ROOT / ".cache" / "generated"   # published on the site as generated/...
+FIGURE_DIR = GENERATED_DIR / "figures"
+NOTEBOOK_DIR = GENERATED_DIR / "notebooks"
+VALUE_DIR = GENERATED_DIR / "values"
+CACHE_DIR = ROOT / ".cache" / "figure-builder"
+STAGING_DIR = CACHE_DIR / "staging"
+MANIFEST = CACHE_DIR / "manifest.json"
+LOCK = CACHE_DIR / "lock"
+# One torch thread per kernel: snippets run in parallel instead, and every figure and value
+# must come out the same whatever the machine (tests use the same setting).
+DEFAULT_THREADS = 1
+VERSIONED_LIBRARIES = ("torch", "matplotlib", "numpy", "koreanize-matplotlib", "jupytext", "nbclient")
+
+
+class SnippetError(RuntimeError):
+    """A snippet failed; the message names the snippet and, where known, its failing line."""
+
+
+def relative(path: Path | str) -> str:
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def discover_snippets() -> dict[str, Path]:
+    """All experiment snippets by name, in a stable order (files starting with ``_`` are helpers)."""
+    return {
+        path.stem: path
+        for path in sorted(SNIPPET_DIR.glob("*.py"))
+        if not path.name.startswith("_")
+    }
+
+
+def resolve_name(query: str, snippets: dict[str, Path]) -> str:
+    if query in snippets:
+        return query
+    matches = [name for name in snippets if name.startswith(query)]
+    if len(matches) != 1:
+        known = ", ".join(snippets)
+        raise SystemExit(f"unknown snippet {query!r} (known: {known})")
+    return matches[0]
+
+
+def local_dependencies(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    """Files under snippets/ that ``path`` imports, transitively. Raises SyntaxError."""
+    seen = set() if seen is None else seen
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        for module in _imported_modules(node):
+            parts = module.split(".")
+            if parts[0] != "snippets" or len(parts) < 2:
+                continue
+            dep = SNIPPET_DIR / f"{parts[1]}.py"
+            if dep.exists() and dep not in seen and dep != path:
+                seen.add(dep)
+                local_dependencies(dep, seen)
+    return seen
+
+
+def _imported_modules(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        if node.module == "snippets":  # from snippets import x
+            return [f"snippets.{alias.name}" for alias in node.names]
+        return [node.module]
+    return []
+
+
+def cache_key(name: str, path: Path) -> str:
+    """Source, local imports, library versions and the builder's own code.
+    A snippet (or a helper it imports) that does not parse is that snippet's failure."""
+    try:
+        dependencies = sorted(local_dependencies(path))
+    except SyntaxError as error:
+        where = relative(error.filename or path) + (f":{error.lineno}" if error.lineno else "")
+        raise SnippetError(f"snippet '{name}' failed at {where}: SyntaxError: {error.msg}") from None
+    digest = hashlib.sha256()
+    for dep in [path, *dependencies]:
+        digest.update(dep.name.encode())
+        digest.update(dep.read_bytes())
+    for library in VERSIONED_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()

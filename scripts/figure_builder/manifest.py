@@ -1,0 +1,155 @@
+"""The manifest of the last good runs, the per-checkout lock, and output freshness.
+
+``.cache/figure-builder/manifest.json`` maps each snippet to its cache key, the
+figures and values it made, its last run time and the sha256 of every output file.
+A snippet is fresh when its key matches and every output still has the recorded
+bytes (a direct edit, a truncated file or a missing one makes it stale).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from scripts.figure_builder.common import (
+    CACHE_DIR, FIGURE_DIR, LOCK, MANIFEST, NOTEBOOK_DIR, ROOT, VALUE_DIR, cache_key, relative,
+)
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def load_manifest(warn=_warn) -> dict:
+    """The manifest, or {} (everything re-runs) if there is none or it is damaged."""
+    try:
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, UnicodeDecodeError) as error:
+        warn(f"warning: {relative(MANIFEST)} is damaged ({error}); every snippet runs again")
+        return {}
+    if not isinstance(manifest, dict) or not all(isinstance(e, dict) for e in manifest.values()):
+        warn(f"warning: {relative(MANIFEST)} is damaged (not a snippet table); every snippet runs again")
+        return {}
+    return manifest
+
+
+def save_manifest(manifest: dict) -> None:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    write_atomic(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """A temporary file of its own in the same folder, then a rename: concurrent writers
+    never share a temporary file and a reader sees the old or the new bytes, never half."""
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+        tmp.write(data)
+    try:
+        os.replace(tmp.name, target)
+    except BaseException:
+        Path(tmp.name).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def checkout_lock(log):
+    """One builder per checkout at a time; a second one waits and says so."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOCK, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            log(f"[figures] waiting for another figure build in this checkout (pid {holder})…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- outputs and freshness
+
+
+def figure_files(figure: str) -> tuple[str, ...]:
+    return (f"{figure}-light.svg", f"{figure}-dark.svg", f"{figure}.json")
+
+
+def outputs_of(name: str, figures: list[str]) -> list[Path]:
+    outputs = [NOTEBOOK_DIR / f"{name}.ipynb", NOTEBOOK_DIR / f"{name}.py", VALUE_DIR / f"{name}.json"]
+    outputs += [FIGURE_DIR / file for fig in figures for file in figure_files(fig)]
+    return outputs
+
+
+def output_hashes(name: str, figures: list[str]) -> dict[str, str]:
+    """sha256 of each installed output, by path relative to the repository."""
+    return {relative(path): _sha256(path) for path in outputs_of(name, figures)}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def staleness(name: str, path: Path, manifest: dict) -> str | None:
+    """Why the snippet must run again, or None when its outputs are up to date.
+    Raises SnippetError when the snippet (or a helper it imports) does not parse."""
+    key = cache_key(name, path)
+    entry = manifest.get(name)
+    if not entry:
+        return "never ran"
+    if entry.get("key") != key:
+        return "source changed"
+    recorded = entry.get("outputs")
+    if not recorded:
+        return "no output hashes recorded"
+    for file, digest in recorded.items():
+        output = ROOT / file
+        if not output.exists():
+            return f"missing {file}"
+        if _sha256(output) != digest:
+            return f"changed {file}"
+    return None
+
+
+def has_outputs(name: str, manifest: dict) -> bool:
+    entry = manifest.get(name)
+    return bool(entry) and all(p.exists() for p in outputs_of(name, entry.get("figures", [])))
+
+
+def known_figures(manifest: dict | None = None) -> dict[str, str]:
+    """Figure name -> the snippet that makes it (from the last good runs)."""
+    manifest = load_manifest() if manifest is None else manifest
+    return {fig: name for name, entry in manifest.items() for fig in entry.get("figures", [])}
+
+
+def figure_meta(figure: str) -> dict:
+    """The installed figure's alt text (citations resolved) and whether it is volatile."""
+    return json.loads((FIGURE_DIR / f"{figure}.json").read_text(encoding="utf-8"))
+
+
+def published_values(manifest: dict | None = None) -> dict[str, float | int]:
+    """Every value the last good runs published, by name."""
+    manifest = load_manifest() if manifest is None else manifest
+    values = {}
+    for name in manifest:
+        path = VALUE_DIR / f"{name}.json"
+        if path.exists():
+            values.update(json.loads(path.read_text(encoding="utf-8")))
+    return values
+
+
+__all__ = ["load_manifest", "save_manifest", "known_figures", "figure_meta", "published_values"]

@@ -1,0 +1,189 @@
+"""Run one snippet as a notebook, in a process of its own (started by the builder).
+
+    main([NAME, STAGING, THREADS, PARENT_PID])   # in a process of its own (see build._Job)
+
+The kernel writes figures and values into STAGING (``SNIPPET_OUTPUT_DIR``); this
+process adds the executed notebook and writes ``result.json`` (figures and values,
+or the one-line failure). It writes the kernel's pid to ``kernel.pid`` so that the
+builder can stop the kernel at once, and it stops the kernel and exits by itself
+when the builder is gone (killed without a chance to clean up).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from scripts.figure_builder.common import ROOT, SnippetError, discover_snippets, relative
+from scripts.figure_builder.manifest import write_atomic
+
+SNIPPET_TIMEOUT_SECONDS = 600
+RESULT = "result.json"
+KERNEL_PID = "kernel.pid"
+_kernel_pid: int | None = None
+
+
+def run_snippet(name: str, staging: Path, threads: int) -> dict:
+    """Execute one snippet into ``staging``; nothing outside it is touched."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
+
+    path = discover_snippets()[name]
+    (staging / "figures").mkdir(parents=True, exist_ok=True)
+    os.environ["SNIPPET_OUTPUT_DIR"] = str(staging)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+    started = time.perf_counter()
+    notebook = jupytext.read(path)
+    # Unix sockets: no open TCP port (and no warning about one). A short path of its own,
+    # because a socket path may not exceed ~100 characters.
+    sockets = tempfile.mkdtemp(prefix="nb-")
+    client = NotebookClient(
+        notebook,
+        timeout=SNIPPET_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(ROOT)}},
+        config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
+    )
+    client.on_notebook_start = lambda notebook: _record_kernel(client, staging)
+    try:
+        client.execute()
+    except CellExecutionError:
+        raise SnippetError(describe_failure(name, path, notebook)) from None
+    except Exception as error:  # kernel died, timeout, ...
+        raise SnippetError(f"snippet '{name}' failed ({relative(path)}): {error}") from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    values_file = staging / "values.json"
+    values = json.loads(values_file.read_text(encoding="utf-8")) if values_file.exists() else {}
+    _add_download_cell(notebook, name)
+    _drop_section_markers(notebook)
+    number_cells(notebook, name)
+    notebook.metadata.pop("widgets", None)
+    nbformat.write(notebook, staging / f"{name}.ipynb")
+    shutil.copyfile(path, staging / f"{name}.py")
+    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg"))
+    return {"seconds": time.perf_counter() - started, "figures": figures, "values": values}
+
+
+def _record_kernel(client, staging: Path) -> None:
+    global _kernel_pid
+    _kernel_pid = client.km.provisioner.pid
+    (staging / KERNEL_PID).write_text(str(_kernel_pid), encoding="utf-8")
+
+
+def _kill_kernel() -> None:
+    if _kernel_pid:
+        try:
+            os.killpg(_kernel_pid, signal.SIGKILL)  # the kernel leads a session of its own
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _watch_parent(parent: int) -> None:
+    """When the builder dies without stopping us (SIGKILL), stop the kernel and exit."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        _kill_kernel()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-builder", daemon=True).start()
+
+
+def number_cells(notebook, name: str) -> None:
+    """Stable cell ids (nbformat draws random ones): the same run gives the same notebook bytes."""
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"{name[:40]}-{index}"
+
+
+def _add_download_cell(notebook, name: str) -> None:
+    from nbformat.v4 import new_markdown_cell
+
+    links = f"[`{name}.py` 내려받기](../{name}.py) · [`{name}.ipynb` 내려받기]({name}.ipynb)"
+    notebook.cells.insert(1, new_markdown_cell(f"**소스:** {links}"))
+
+
+# Pages include parts of a snippet with pymdownx.snippets' "# --8<-- [start:name]" lines;
+# they mean nothing to a reader of the notebook.
+_SECTION_MARKER = re.compile(r"^\s*# --8<-- \[(?:start|end):[\w-]+\]\s*$")
+
+
+def _drop_section_markers(notebook) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            lines = cell.source.splitlines()
+            cell.source = "\n".join(line for line in lines if not _SECTION_MARKER.match(line))
+
+
+# ---------------------------------------------------------------- failure report
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+
+
+def describe_failure(name: str, path: Path, notebook) -> str:
+    """'snippet X failed at snippets/X.py:LINE: Error: message' from the executed notebook."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                line = _failing_line(path, notebook, output["traceback"])
+                where = f"{relative(path)}:{line}" if line else relative(path)
+                return f"snippet '{name}' failed at {where}: {output['ename']}: {output['evalue']}"
+    return f"snippet '{name}' failed ({relative(path)})"
+
+
+def _failing_line(path: Path, notebook, traceback: list[str]) -> int | None:
+    """Map the innermost 'Cell In[n], line m' frame back to a line of the .py file."""
+    frames = _CELL_FRAME.findall(_ANSI.sub("", "\n".join(traceback)))
+    if not frames:
+        return None
+    execution_count, line_in_cell = (int(x) for x in frames[-1])
+    for cell, start in code_cell_start_lines(path, notebook):
+        if cell.get("execution_count") == execution_count:
+            return start + line_in_cell - 1
+    return None
+
+
+def code_cell_start_lines(path: Path, notebook) -> list[tuple[dict, int]]:
+    """Each code cell with the 1-based line of the .py file where its source begins."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    result, cursor = [], 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        first = cell.source.splitlines()[0]
+        while cursor < len(lines) and lines[cursor] != first:
+            cursor += 1
+        result.append((cell, cursor + 1))
+        cursor += 1
+    return result
+
+
+def main(argv: list[str]) -> int:
+    name, staging, threads, parent = argv
+    staging = Path(staging)
+    _watch_parent(int(parent))
+    signal.signal(signal.SIGTERM, lambda *_: (_kill_kernel(), os._exit(1)))
+    try:
+        result = {"ok": True, **run_snippet(name, staging, int(threads))}
+    except SnippetError as error:
+        result = {"ok": False, "error": str(error)}
+    write_atomic(staging / RESULT, json.dumps(result, ensure_ascii=False).encode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,134 @@
+"""Helpers shared by the tests: scratch copies of the repository, running the builder and MkDocs there."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from scripts import figure_builder
+from scripts.bench import copy_repository  # noqa: F401  (re-exported: the one way tests copy the repo)
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
+
+
+@contextlib.contextmanager
+def edited(path: Path, change):
+    """Within the block, `path` holds change(its text); afterwards the original again.
+    Yields the edited text."""
+    original = path.read_text(encoding="utf-8")
+    text = change(original)
+    path.write_text(text, encoding="utf-8")
+    try:
+        yield text
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def builder_env(root: Path, **extra: str) -> dict:
+    return {**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1", **extra}
+
+
+def run_builder(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.figure_builder", *args],
+        cwd=root, capture_output=True, text=True, env=builder_env(root, **env),
+    )
+
+
+def start_builder(root: Path, *args: str, **env: str) -> subprocess.Popen:
+    """The builder in a session of its own (a signal sent to it reaches it alone), output merged."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scripts.figure_builder", *args],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=builder_env(root, **env), start_new_session=True,
+    )
+
+
+class OutputReader:
+    """Reads a process's output on a thread, so a test can wait for a line without hanging."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, args=(process.stdout,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern: str, limit: float = 180) -> str:
+        """The first line matching `pattern`; fails if the output ends (or `limit` passes) first."""
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.seen)}") from None
+            if line is None:
+                raise AssertionError(f"output ended without {pattern!r}:\n{''.join(self.seen)}")
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+
+    def drain(self) -> list[str]:
+        """Every line read so far, without waiting for more."""
+        with contextlib.suppress(queue.Empty):
+            while (line := self.lines.get_nowait()) is not None:
+                self.seen.append(line)
+        return self.seen
+
+    def rest(self) -> str:
+        while (line := self.lines.get(timeout=60)) is not None:
+            self.seen.append(line)
+        return "".join(self.seen)
+
+
+def wait_until(condition, what: str, limit: float = 180) -> None:
+    """Poll `condition` until it holds; fail naming `what` if it never does."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def progress(result: subprocess.CompletedProcess) -> dict[str, str]:
+    return dict(PROGRESS.findall(result.stdout + result.stderr))
+
+
+def generated(root: Path) -> Path:
+    return root / figure_builder.GENERATED_DIR.relative_to(figure_builder.ROOT)
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None, cwd: Path | None = None,
+                     ) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir),
+         "--config-file", str(root / "mkdocs.yml")],
+        cwd=cwd or root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+
+
+def site_path_prefix() -> str:
+    for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("site_url:"):
+            return urlparse(line.split(":", 1)[1].strip()).path or "/"
+    return "/"
