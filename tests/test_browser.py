@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import pytest
+
+from scripts import bench_search
 
 pytestmark = pytest.mark.browser
 
@@ -69,22 +73,13 @@ def test_dark_mode_toggle_switches_the_palette(open_page):
 
 
 def search(page, query: str) -> list[str]:
-    """Type a query into Material's search box; return the result links in order."""
-    box = page.locator("input[data-md-component=search-query]")
-    box.click()  # focusing the box opens the dialog (the header's search label is hidden on wide screens)
-    box.fill(query)
-    box.press("End")  # fill() alone does not trigger Material's search
-    page.wait_for_function(
-        "document.querySelector('.md-search-result__meta').textContent.trim() !== '' && "
-        "!document.querySelector('.md-search-result__meta').textContent.includes('초기화')"
-    )
-    page.wait_for_timeout(150)
-    return page.eval_on_selector_all(
-        ".md-search-result__list > .md-search-result__item > a", "links => links.map(a => a.href)"
-    )
+    """Type a query into Material's search box; return the result pages (URL paths below the
+    site root) in order, once Material has replaced the results list (no fixed wait)."""
+    bench_search.open_search(page)
+    return [item.page for item in bench_search.run_query(page, query, urlparse(page.url).path)]
 
 
 def test_korean_search_finds_the_page(open_page):
     page = open_page("/").page
     results = search(page, "버킷팅")
-    assert results and "/assignment/bucketing/" in results[0]
+    assert results and results[0] == "assignment/bucketing/"

@@ -1,0 +1,135 @@
+"""Hidden fields for Material's search index: morphemes, glossary spellings, keywords.
+
+``enrich()`` adds to each entry of ``search_index.json`` (Material indexes every
+field named in the plugin's ``fields`` option, but shows only title and text):
+
+- ``morphs``: what the surface forms don't already cover: lemmas of verbs and
+  adjectives (나눠주게 -> 나누다), nouns inside words, the spellings of every
+  glossary term the section mentions (a section saying "Layer Normalization" gets
+  층 정규화, 레이어 정규화, LN, ...), and the page's front-matter ``description``.
+  Tokens that are a prefix of a token already indexed for the section are left
+  out (prefix matching finds them anyway).
+- ``keywords`` (boosted like titles): the morphemes of the section's title, and the
+  spellings of every glossary term whose ``page: ...#heading`` names this section,
+  so a term lands on the section that explains it.
+
+Titles lose a trailing "¶" (notebook headings). Text without Hangul gets no
+morphemes, so a page with no Korean is indexed as before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from scripts.glossary import Term
+from scripts.search.morphology import Analyser
+from scripts.search.tokens import HANGUL, plain, tokenize
+
+# A notebook repeats its topic page at length: the topic page that answers the question
+# should rank first, so a notebook page gets this document boost (page.meta["search"]).
+SECONDARY_BOOST = 0.5
+
+# Field boosts for the search plugin's `fields` option (Material's defaults: title 1000,
+# text 1, tags 1e6).
+FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}}
+
+# ---------------------------------------------------------------- glossary terms
+
+
+class GlossaryMatcher:
+    """Which glossary terms a text mentions (any spelling), and each term's search tokens."""
+
+    def __init__(self, terms: list[Term]):
+        self._patterns = [[_spelling_pattern(s) for s in term.spellings] for term in terms]
+        self.tokens = [_unique(tokenize(" ".join(term.spellings))) for term in terms]
+
+    def mentioned(self, text: str) -> list[int]:
+        squeezed = re.sub(r"\s+", "", text)
+        hits = []
+        for index, patterns in enumerate(self._patterns):
+            if any(p.search(squeezed if nospace else text) for p, nospace in patterns):
+                hits.append(index)
+        return hits
+
+
+def _spelling_pattern(spelling: str) -> tuple[re.Pattern, bool]:
+    """A spelling with Hangul matches anywhere (particles attach to it), ignoring spaces;
+    a Latin one as a whole word, "warm-up" = "warm up" = "warmup", plural allowed;
+    an all-capitals abbreviation ("LN", "PE") only in capitals."""
+    if HANGUL.search(spelling):
+        return re.compile(re.escape(re.sub(r"\s+", "", spelling)), re.IGNORECASE), True
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", spelling) if p]
+    body = r"[\s\-]?".join(parts)
+    flags = 0 if spelling.isupper() else re.IGNORECASE
+    return re.compile(rf"(?<![A-Za-z0-9_]){body}(?:e?s)?(?![A-Za-z0-9_])", flags), False
+
+
+def _unique(tokens: list[str]) -> list[str]:
+    return list(dict.fromkeys(tokens))
+
+
+# ---------------------------------------------------------------- the index
+
+
+def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
+    """Candidate tokens that add something: not a prefix of an indexed token or of another
+    candidate (a prefix query finds those anyway)."""
+    tokens = _unique(t for c in candidates for t in tokenize(c))
+    every = sorted(indexed | set(tokens))
+    kept = []
+    for token in tokens:
+        if token in indexed:
+            continue
+        i = bisect.bisect_right(every, token)
+        if i < len(every) and every[i].startswith(token):
+            continue
+        kept.append(token)
+    return kept
+
+
+def enrich(
+    index: dict,
+    terms: list[Term],
+    urls: dict[str, str],
+    analyser: Analyser,
+    descriptions: dict[str, str] | None = None,
+) -> dict:
+    """The search index with hidden fields and clean titles.
+
+    `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs
+    to front-matter descriptions."""
+    matcher = GlossaryMatcher(terms)
+    explained: dict[str, list[str]] = {}
+    for term, tokens in zip(terms, matcher.tokens):
+        url = urls.get(term.page)
+        if url is not None:
+            location = url + (f"#{term.anchor}" if term.anchor else "")
+            explained.setdefault(location, []).extend(tokens)
+    descriptions = descriptions or {}
+
+    for doc in index["docs"]:
+        doc["title"] = re.sub(r"\s*¶\s*$", "", doc["title"])
+        title, text = plain(doc["title"]), plain(doc["text"])
+        description = descriptions.get(doc["location"], "")
+        analysed = f"{title}\n{text}\n{description}"
+        title_tokens = set(tokenize(title))
+        indexed = title_tokens | set(tokenize(text))
+
+        keywords = hidden_tokens(analyser.morphemes(title) + explained.get(doc["location"], []), title_tokens)
+        if keywords:
+            doc["keywords"] = " ".join(keywords)
+        candidates = [description] + analyser.morphemes(analysed)
+        for hit in matcher.mentioned(analysed):
+            candidates += matcher.tokens[hit]
+        morphs = hidden_tokens(candidates, indexed)
+        if morphs:
+            doc["morphs"] = " ".join(morphs)
+    return index
+
+
+def lexicon(terms: list[Term]) -> dict:
+    """What the in-browser query rewriter needs beyond the index: the glossary's Hangul
+    spellings (multi-word ones too), for 초성 and spacing-free queries."""
+    phrases = [s for term in terms for s in term.spellings if HANGUL.search(s)]
+    return {"phrases": list(dict.fromkeys(phrases))}
