@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build figures test bench bench-search chromium clean
+.PHONY: setup serve build figures test bench bench-search bench-web chromium clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,9 @@ bench: setup
 
 bench-search: setup chromium
 	$(BIN)/python -m scripts.bench_search
+
+bench-web: setup chromium
+	$(BIN)/python -m scripts.bench_web
 
 clean:
 	rm -rf site .cache
