@@ -329,7 +329,8 @@ def run_snippet(name: str, threads: int | None = None) -> tuple[Outcome, str]:
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, staging / f"{name}.ipynb")
     shutil.copyfile(path, staging / f"{name}.py")
-    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg"))
+    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg")
+                     if not p.name.endswith("-narrow-light.svg"))  # narrow variants belong to their figure
     return Outcome(name, time.perf_counter() - started, figures, values, staging), key
 
 
