@@ -20,9 +20,8 @@ MathML from the math hook, and the notebooks contain no diagrams.
 
 Copy button: mkdocs-jupyter repeats every cell's source in a hidden block for its own
 copy button, nearly doubling the page. The hook drops that button, its script and
-the copies, and wraps each cell's ``<pre>`` content in ``<code>``, so that
-Material's copy button (``content.code.copy``) serves the cells as it serves
-every other code block.
+the copies, and renders Material's copy button into each cell's ``<pre>``; Material's
+page-wide clipboard handler (``content.code.copy``) copies the cell's code.
 """
 
 from __future__ import annotations
@@ -119,10 +118,8 @@ def on_post_page(output, page, config):
         return output
     for pattern in UNWANTED_SCRIPTS + CLIPBOARD:
         output = pattern.sub("", output)
-    # pre > code is what Material treats as a code block: its copy button, its code font.
-    # Long code lines scroll sideways: each block is focusable so a keyboard can scroll it
-    # (axe: scrollable-region-focusable), as Material does for its own code blocks.
-    output = CODE_BLOCK.sub(lambda m: f'{m[1]}<pre tabindex="0"><code>{_plain_tokens(m["code"])}</code></pre>', output)
+    output = _code_blocks(output)
+    output = _dedent_template(output)
     output = EMPTY_COLLAPSER.sub("", output)
     # Material names each code block after the closest id and copies from the CSS selector
     # "#<id> > code": mkdocs-jupyter's cell ids ("cell-id=x-3") are not valid there.
@@ -221,8 +218,41 @@ PLAIN_TOKEN = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
 EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
 
 
+def _code_blocks(output: str) -> str:
+    """Each cell's code gets Material's copy button, rendered here: Material's page-wide
+    clipboard handler copies the text of ``data-clipboard-target``. (Wrapping the code in
+    ``<code>`` would make Material mount every block at load, one forced layout each: the
+    main cost of a notebook page on a phone.) Long code lines scroll sideways: each block is
+    focusable so a keyboard can scroll it (axe: scrollable-region-focusable)."""
+    count = 0
+
+    def block(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        code_id = f"nb-code-{count}"
+        return (f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
+                f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
+                f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
+                f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>')
+
+    return CODE_BLOCK.sub(block, output)
+
+
+COPY_LABEL = "클립보드로 복사"
+
+
 def _plain_tokens(code: str) -> str:
     return PLAIN_TOKEN.sub(r"\1", code)
+
+
+def _dedent_template(output: str) -> str:
+    """Material's templates indent the header, navigation and footer (about 8 KB of spaces
+    on a notebook page). Outside the article there is no <pre>, so the indentation can go."""
+    start, end = output.find("<article"), output.rfind("</article>")
+    if start < 0 or end < 0 or "<pre" in output[:start] + output[end:]:
+        return output
+    indent = re.compile(r"\n[ \t]+")
+    return indent.sub("\n", output[:start]) + output[start:end] + indent.sub("\n", output[end:])
 
 
 def _keep(css: str) -> bool:
