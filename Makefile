@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build figures test test-fast bench bench-search chromium clean
+.PHONY: setup serve build figures test test-fast bench bench-search bench-web chromium clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,9 @@ bench: setup
 
 bench-search: setup chromium
 	$(BIN)/python -m scripts.bench_search
+
+bench-web: setup chromium
+	$(BIN)/python -m scripts.bench_web
 
 clean:
 	rm -rf site .cache

@@ -18,6 +18,7 @@ Guarantees the pages rely on:
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import numbers
@@ -33,7 +34,10 @@ matplotlib.use("Agg")  # headless and deterministic; inline display is handled b
 import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.text  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
+
+from snippets import _svg_compact as svg_compact  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT_DIR = REPO_ROOT / ".cache" / "direct-run"
@@ -127,38 +131,108 @@ def publish(name: str, value) -> float | int:
 
 
 def save_figure(
-    name: str, draw: Callable[[], Figure], *, alt: str, volatile: bool = False
+    name: str, draw: Callable[..., Figure], *, alt: str, volatile: bool = False, narrow: bool = False
 ) -> list[Path]:
-    """Draw the figure once per palette and write ``<name>-light.svg`` / ``<name>-dark.svg``.
+    """Draw the figure once per palette and write ``<name>-light.svg`` / ``<name>-dark.svg``,
+    and the narrow variants ``<name>-narrow-light.svg`` / ``<name>-narrow-dark.svg`` for phones.
 
-    ``draw`` takes no argument and returns a new matplotlib Figure; it is called
-    inside ``figure_style(variant)``, so it should not hard-code text colours.
+    ``draw`` returns a new matplotlib Figure; it is called inside
+    ``figure_style(variant)``, so it should not hard-code text colours.
     ``alt`` is the figure's Korean alt text, its one source: pages and the notebook
     page take it from here. It may cite published values (``{{ name:.2f }}``).
     ``volatile=True`` marks a figure of measured wall times: its bytes differ
     between runs by nature, so it is exempt from the byte-identity check.
+    ``narrow=True`` says that ``draw(narrow=True)`` lays the figure out for a
+    phone (panels stacked): it is written as the narrow variant, and ``draw()``
+    stays as drawn for wide screens. Without it the one layout is ``draw()``
+    shrunk (fonts keep their size) until its smallest text is legible in a
+    phone's column (``NARROW_COLUMN_PX``); so is the narrow variant. The meta JSON
+    records each layout's size (CSS px) and smallest font size (pt).
     """
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs Korean alt text")
-    if not name or not all(c.isalnum() or c == "-" for c in name):
-        raise ValueError(f"figure name {name!r} must be non-empty, letters/digits/'-' only")
+    if not name or not all(c.isalnum() or c == "-" for c in name) or name.endswith("-narrow"):
+        raise ValueError(f"figure name {name!r} must be non-empty, letters/digits/'-' only, not ending in -narrow")
     out_dir = figure_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for variant in VARIANTS:
-        with figure_style(variant):
-            fig = draw()
-            _hyphenate_log_ticks(fig)
-            path = out_dir / f"{name}-{variant}.svg"
-            # No "Date" metadata: the same data must give the same bytes. The title
-            # names the figure inside the SVG (the notebook page finds it by that).
-            fig.savefig(path, format="svg", metadata={"Date": None, "Title": name})
-            plt.close(fig)
-        written.append(path)
-    meta = {"alt": alt.strip(), "volatile": volatile}
+    sizes: dict[str, dict] = {}
+    # One layout, fitted to a phone, unless the snippet has a narrow layout of its own.
+    for layout in ("wide", "narrow") if narrow else ("wide",):
+        suffix = "-narrow" if layout == "narrow" else ""
+        for variant in VARIANTS:
+            with figure_style(variant):
+                fig = draw(narrow=True) if (layout == "narrow" and narrow) else draw()
+                _hyphenate_log_ticks(fig)
+                _unsampled_images(fig)
+                if layout == "narrow" or not narrow:
+                    _fit_narrow(fig)
+                path = out_dir / f"{name}{suffix}-{variant}.svg"
+                # No "Date" metadata: the same data must give the same bytes. The title
+                # names the figure inside the SVG (the notebook page finds it by that).
+                buffer = io.StringIO()
+                fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
+                svg = svg_compact.compact(buffer.getvalue())
+                path.write_text(svg, encoding="utf-8")
+                sizes.setdefault(layout, {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)})
+                plt.close(fig)
+            written.append(path)
+    meta = {"alt": alt.strip(), "volatile": volatile, **sizes}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _show_in_notebook(written[0])
     return written
+
+
+# A 390 px wide phone shows Material's content column 390 - 2 x 16 px wide; aim a bit
+# narrower (scrollbars, rounding) and a bit above the 10 px legibility floor.
+NARROW_COLUMN_PX = 350
+LEGIBLE_PX = 10.5
+_PX_PER_PT = 4 / 3  # an SVG "pt" is 4/3 CSS px
+
+
+def _texts(fig: Figure) -> list:
+    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _smallest_font(fig: Figure) -> float:
+    """Smallest font size (pt) of the figure's visible texts (mathtext sub/superscripts aside)."""
+    return min((t.get_fontsize() for t in _texts(fig)), default=10.0)
+
+
+def _fit_narrow(fig: Figure) -> None:
+    """Shrink the figure (fonts keep their size) until its smallest text, at the width of a
+    phone's column, is at least LEGIBLE_PX: the saved (tight) width must stay below
+    min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge."""
+    for text in _texts(fig):
+        if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
+            text.set_wrap(True)
+    limit_pt = _smallest_font(fig) * NARROW_COLUMN_PX / LEGIBLE_PX
+    if fig.get_layout_engine() is None and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
+        # Re-lay the smaller figure out (a colorbar added without a layout engine has a
+        # grid that constrained layout cannot take over; that figure keeps its fractions).
+        fig.set_layout_engine("constrained")
+    for _ in range(6):
+        width_pt = _tight_width_pt(fig)
+        if width_pt <= limit_pt:
+            return
+        factor = max(0.6, limit_pt / width_pt * 0.98)
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w * factor, h * factor)
+    raise ValueError(f"figure {fig.get_label() or ''!r}: cannot fit a phone's column ({width_pt:.0f} > {limit_pt:.0f} pt)")
+
+
+def _tight_width_pt(fig: Figure) -> float:
+    fig.canvas.draw()
+    return fig.get_tightbbox(fig.canvas.get_renderer()).width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
+
+
+def _unsampled_images(fig: Figure) -> None:
+    """Heatmaps keep one pixel per value (drawn pixelated by the viewer): sharp at any zoom and
+    far smaller than a resampled raster."""
+    for ax in fig.axes:
+        for image in ax.get_images():
+            if image.get_interpolation() in ("nearest", "none", "antialiased", "auto"):
+                image.set_interpolation("none")
 
 
 def _hyphenate_log_ticks(fig: Figure) -> None:

@@ -282,13 +282,13 @@ if __name__ == "__main__":
 if __name__ == "__main__":
     SHOWN = 4  # 그릴 배치 수
 
-    def draw_batches():
+    def draw_batches(narrow=False):
         """무작위 배치와 버킷팅 배치의 토큰(진한 색)과 패딩(옅은 색)."""
         panels = (
             ("무작위 배치", random_batches(lengths, BATCH_SIZE)[:SHOWN], "C1"),
             ("버킷팅 배치", list(BucketBatchSampler(lengths, BATCH_SIZE))[:SHOWN], "C0"),
         )
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 5.0), sharex=True, sharey=True)  # 같은 눈금으로 비교
+        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 8.0) if narrow else (9.0, 5.0), sharex=True, sharey=True)  # 같은 눈금으로 비교
         for ax, (title, batches, color) in zip(axes, panels):
             row = 0
             for number, batch in enumerate(batches):
@@ -313,6 +313,7 @@ if __name__ == "__main__":
     save_figure(
         "bucket-batches",
         draw_batches,
+        narrow=True,
         alt=(
             f"배치 {SHOWN}개씩의 시퀀스를 가로 막대로 그린 그림. 왼쪽 무작위 배치에서는 배치마다 긴 시퀀스 하나에 맞춰 "
             "대부분의 줄이 옅은 패딩으로 채워져 있다. 오른쪽 버킷팅 배치에서는 한 배치 안의 길이가 거의 같아 패딩이 "

@@ -170,9 +170,9 @@ if __name__ == "__main__":
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    def draw_flops():
+    def draw_flops(narrow=False):
         """n에 따른 FLOPs(d 고정)와 d에 따른 FLOPs(n 고정), 로그-로그."""
-        fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.0))
+        fig, axes = plt.subplots(2, 1, figsize=(4.6, 7.0)) if narrow else plt.subplots(1, 2, figsize=(9.5, 4.0))
         panels = (("n", "d", D_FIXED, "시퀀스 길이 n"), ("d", "n", N_FIXED, "표현 차원 d"))
         for ax, (axis, other, fixed, xlabel) in zip(axes, panels):
             xs, att, rnn = sweeps[axis]
@@ -191,6 +191,7 @@ if __name__ == "__main__":
     save_figure(
         "cx-flops",
         draw_flops,
+        narrow=True,
         alt=(
             f"로그-로그 그래프 두 개. 왼쪽(d = {D_FIXED})은 n에 따른 FLOPs로 기울기가 self-attention "
             "{{ cx_slope_attention_n:.2f }}, RNN {{ cx_slope_rnn_n:.2f }}이고 두 직선은 n = {{ cx_crossover_64 }}에서 만난다. "

@@ -192,10 +192,10 @@ if __name__ == "__main__":
 if __name__ == "__main__":
     import matplotlib.pyplot as plt
 
-    def draw_grad_norms():
+    def draw_grad_norms(narrow=False):
         """두 초기화 방식에서 층별 linear2 기울기 노름 (두 패널, y축 공유)."""
         layers = list(range(1, N_LAYERS + 1))
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), sharey=True)
+        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 6.6) if narrow else (9.0, 3.8), sharey=True)
         for ax, init, title in (
             (axes[0], "xavier", "Xavier 초기화 + 최종 LN (논문 설정)"),
             (axes[1], "default", "PyTorch 기본 초기화"),
@@ -214,6 +214,7 @@ if __name__ == "__main__":
     save_figure(
         "ln-grad-norms",
         draw_grad_norms,
+        narrow=True,
         alt=(
             "초기화 직후 12층 인코더의 층별 FFN 두 번째 가중치 기울기 노름. "
             "왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, "
@@ -336,10 +337,10 @@ if __name__ == "__main__":
 # %%
 if __name__ == "__main__":
 
-    def draw_training():
+    def draw_training(narrow=False):
         """Post-LN과 Pre-LN의 학습 손실 곡선, warm-up 유무 (두 패널, y축 공유)."""
         steps = range(1, TRAIN_STEPS + 1)
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), sharey=True)
+        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 6.6) if narrow else (9.0, 3.8), sharey=True)
         for ax, arch, title in ((axes[0], "post", "Post-LN"), (axes[1], "pre", "Pre-LN")):
             ax.plot(steps, runs[(arch, 0)], color="C0", label=f"warm-up 없음, lr {BIG_LR:g}")
             ax.plot(steps, runs[(arch, WARMUP_STEPS)], color="C1", label=f"warm-up {WARMUP_STEPS} step, lr {BIG_LR:g}")
@@ -358,6 +359,7 @@ if __name__ == "__main__":
     save_figure(
         "ln-warmup-training",
         draw_training,
+        narrow=True,
         alt=(
             "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
             "ln 16(약 {{ ln_chance_loss:.2f }}) 근처에 머물고(마지막 20 step 평균 {{ ln_loss_post_none:.2f }}), "

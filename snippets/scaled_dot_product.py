@@ -191,10 +191,10 @@ if __name__ == "__main__":
 # %%
 if __name__ == "__main__":
 
-    def draw_saturation():
+    def draw_saturation(narrow=False):
         """d_k에 따른 평균 최대 확률과 야코비안 노름 (두 패널)."""
         d_ks = list(saturation)
-        fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.8))
+        fig, (left, right) = plt.subplots(2, 1, figsize=(4.6, 6.6)) if narrow else plt.subplots(1, 2, figsize=(9.0, 3.8))
         for name, label, marker, color in (
             ("unscaled", r"스케일링 없음 ($q \cdot k$)", "o", "C0"),
             ("scaled", r"스케일링 ($q \cdot k / \sqrt{d_k}$)", "s", "C1"),
@@ -218,6 +218,7 @@ if __name__ == "__main__":
     save_figure(
         "sdp-softmax-saturation",
         draw_saturation,
+        narrow=True,
         alt=(
             "왼쪽: d_k가 커질수록 스케일링하지 않은 softmax의 최대 확률은 1에 가까워지고"
             "(d_k = 1024에서 {{ sdp_max_prob_unscaled_last:.2f }}), "

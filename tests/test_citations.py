@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from scripts import citations
-from scripts.figure_markup import FigureError, expand
+from scripts.figure_markup import NARROW_MEDIA, FigureError, expand
 from snippets._figures import publish
 
 
@@ -71,16 +71,35 @@ def test_publish_refuses_what_a_page_cannot_cite(tmp_path, monkeypatch, name, va
         publish(name, value)
 
 
-FIGURES = {"pe-heatmap": {"alt": "위치 인코딩 [히트맵]", "snippet": "positional_encoding"}}
+FIGURES = {
+    "pe-heatmap": {"alt": "위치 인코딩 [히트맵] \"PE\"", "snippet": "positional_encoding",
+                   "wide": {"width": 640, "height": 480, "min_font_pt": 10.0}},
+    "ln-grad-norms": {"alt": "층별 기울기", "snippet": "layer_norm",
+                      "wide": {"width": 900, "height": 380, "min_font_pt": 10.0},
+                      "narrow": {"width": 430, "height": 620, "min_font_pt": 10.0}},
+}
 
 
 def test_a_figure_line_expands_to_the_light_dark_pair_with_one_alt_text_and_caption():
     markdown = '앞 문단\n\n![](figure:pe-heatmap "위치 인코딩 값")\n'
-    html = expand(markdown, FIGURES, "qna/positional-encoding.md", "docs/qna/positional-encoding.md")
-    assert "![위치 인코딩 \\[히트맵\\]](../generated/figures/pe-heatmap-light.svg#only-light)" in html
-    assert "![위치 인코딩 \\[히트맵\\]](../generated/figures/pe-heatmap-dark.svg#only-dark)" in html
+    html = expand(markdown, FIGURES, "qna/positional-encoding/", "docs/qna/positional-encoding.md")
+    alt = 'alt="위치 인코딩 [히트맵] &quot;PE&quot;"'
+    for variant in ("light", "dark"):
+        assert (f'<img src="../../generated/figures/pe-heatmap-{variant}.svg#only-{variant}" {alt} '
+                'width="640" height="480"') in html
+    assert "<source" not in html, "no narrow layout, no narrow source"
+    assert '<a class="notes-zoom" href="../../generated/figures/pe-heatmap-light.svg"' in html
     assert "<figcaption>위치 인코딩 값</figcaption>" in html
     assert html.count("figure:") == 0
+
+
+def test_a_figure_with_a_narrow_layout_serves_it_to_narrow_screens_in_each_palette():
+    html = expand('![](figure:ln-grad-norms "캡션")', FIGURES, "qna/x/", "docs/qna/x.md")
+    for variant in ("light", "dark"):
+        assert (f'<source media="{NARROW_MEDIA}" srcset="../../generated/figures/ln-grad-norms-narrow-{variant}.svg" '
+                'width="430" height="620">') in html
+        assert f'<img src="../../generated/figures/ln-grad-norms-{variant}.svg#only-{variant}"' in html
+    assert html.count("<picture>") == 2
 
 
 @pytest.mark.parametrize("markdown, message", [

@@ -85,14 +85,24 @@ def checkout_lock(log):
 # ---------------------------------------------------------------- outputs and freshness
 
 
-def figure_files(figure: str) -> tuple[str, ...]:
-    return (f"{figure}-light.svg", f"{figure}-dark.svg", f"{figure}.json")
+def figure_files(figure: str, narrow: bool = True) -> tuple[str, ...]:
+    """A figure's files; with ``narrow``, also the phone layout that some figures have."""
+    files = (f"{figure}-light.svg", f"{figure}-dark.svg", f"{figure}.json")
+    return files + (f"{figure}-narrow-light.svg", f"{figure}-narrow-dark.svg") if narrow else files
 
 
 def outputs_of(name: str, figures: list[str]) -> list[Path]:
     outputs = [NOTEBOOK_DIR / f"{name}.ipynb", NOTEBOOK_DIR / f"{name}.py", VALUE_DIR / f"{name}.json"]
-    outputs += [FIGURE_DIR / file for fig in figures for file in figure_files(fig)]
+    outputs += [FIGURE_DIR / file for fig in figures for file in figure_files(fig, _has_narrow_layout(fig))]
     return outputs
+
+
+def _has_narrow_layout(figure: str) -> bool:
+    """The figure's meta JSON records a narrow layout when save_figure drew one."""
+    try:
+        return "narrow" in json.loads((FIGURE_DIR / f"{figure}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
 
 
 def output_hashes(name: str, figures: list[str]) -> dict[str, str]:

@@ -74,7 +74,8 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, staging / f"{name}.ipynb")
     shutil.copyfile(path, staging / f"{name}.py")
-    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg"))
+    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg")
+                     if not p.name.endswith("-narrow-light.svg"))  # a phone layout belongs to its figure
     return {"seconds": time.perf_counter() - started, "figures": figures, "values": values}
 
 

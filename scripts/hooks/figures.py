@@ -75,7 +75,7 @@ def on_page_markdown(markdown, page, config, files):
     first_line = _body_first_line(page)
     try:
         markdown = citations.resolve(markdown, _state.values, where, first_line)
-        return figure_markup.expand(markdown, _state.figures, page.file.src_uri, where, first_line)
+        return figure_markup.expand(markdown, _state.figures, page.url, where, first_line)
     except (citations.CitationError, figure_markup.FigureError) as error:
         raise PluginError(str(error)) from None
 

@@ -12,11 +12,16 @@ Size and requests:
 
 mkdocs-jupyter inlines ~600 KB of Jupyter CSS into every notebook page and adds
 script tags for MathJax (with an empty ``src``, a request to the page itself)
-and for Mermaid (from a CDN). This hook moves each distinct ``<style>`` block
-into one shared, content-hashed stylesheet under ``assets/jupyter/`` (except
-Jupyter's Pygments colours: code cells use Material's, see mkdocs.yml) and drops
-the MathJax and Mermaid scripts: math is MathML from the math hook, and the
-notebooks contain no diagrams.
+and for Mermaid (from a CDN). This hook keeps only the CSS rules that can apply to
+the page's classes (``prune_css``) and moves them into a content-hashed stylesheet
+under ``assets/jupyter/`` (except Jupyter's Pygments colours: code cells use
+Material's, see mkdocs.yml), and drops the MathJax and Mermaid scripts: math is
+MathML from the math hook, and the notebooks contain no diagrams.
+
+Copy button: mkdocs-jupyter repeats every cell's source in a hidden block for its own
+copy button, nearly doubling the page. The hook drops that button, its script and
+the copies, and renders Material's copy button into each cell's ``<pre>``; Material's
+page-wide clipboard handler (``content.code.copy``) copies the cell's code.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts import figure_builder  # noqa: E402
+from scripts import figure_builder, figure_markup  # noqa: E402
 
 SLUGIFY = slugify(case="lower")
 HEADING = re.compile(
@@ -42,9 +47,17 @@ HEADING = re.compile(
 )
 TAG = re.compile(r"<[^>]+>")
 INLINE_SVG_IMAGE = re.compile(r'<img alt="[^"]*" src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"\s*/?>')
-SVG_TITLE = re.compile(r"<dc:title>(?P<name>[^<]+)</dc:title>")
+SVG_TITLE = re.compile(r"<title>(?P<name>[^<]+)</title>")
 
-CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>')
+CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?P<code>.*?)</pre>', re.DOTALL)
+# mkdocs-jupyter's copy button: a custom element, its script, and a hidden second copy of
+# every cell's source. Material's own copy button (content.code.copy) copies the code itself.
+CLIPBOARD = [
+    re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-copy.*?</clipboard-copy>\s*</div>', re.DOTALL),
+    re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>', re.DOTALL),
+    re.compile(r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL),
+    re.compile(r"<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>", re.DOTALL),
+]
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
 UNWANTED_SCRIPTS = [
     re.compile(r'<script src="">\s*</script>'),
@@ -72,21 +85,19 @@ def on_page_content(html, page, config, files):
 
 
 def _figure_pair(match: re.Match, page) -> str:
-    """The inlined SVG output of save_figure -> the light/dark pair of the site's figure files."""
+    """The inlined SVG output of save_figure -> the site's figure files: light/dark pair,
+    narrow variants, sizes and the zoom link, as on the Markdown pages."""
     svg = base64.b64decode(match["data"]).decode("utf-8", errors="replace")
     title = SVG_TITLE.search(svg)
     if not title:
         raise PluginError(f"{page.file.src_uri}: an SVG output that save_figure did not make (no figure name in it)")
     name = title["name"]
     try:
-        alt = html_lib.escape(figure_builder.figure_meta(name)["alt"], quote=True)
+        meta = figure_builder.figure_meta(name)
     except FileNotFoundError:
         raise PluginError(f"{page.file.src_uri}: figure '{name}' has no installed files") from None
-    return "".join(
-        f'<img src="{get_relative_url(f"generated/figures/{name}-{variant}.svg", page.url)}#only-{variant}" '
-        f'alt="{alt}" loading="lazy">'
-        for variant in ("light", "dark")
-    )
+    folder = get_relative_url("generated/figures/x", page.url).rsplit("/", 1)[0]
+    return figure_markup.images(name, meta, folder)
 
 
 def _unique(anchor: str, used: dict[str, int]) -> str:
@@ -105,12 +116,16 @@ def _renumber_toc(items, ids) -> None:
 def on_post_page(output, page, config):
     if not page.file.src_uri.endswith(".ipynb"):
         return output
-    for pattern in UNWANTED_SCRIPTS:
+    for pattern in UNWANTED_SCRIPTS + CLIPBOARD:
         output = pattern.sub("", output)
-    # Long code lines scroll sideways: make each code block focusable so a keyboard can
-    # scroll it (axe: scrollable-region-focusable), as Material does for its own code blocks.
-    output = CODE_BLOCK.sub(r'\1<pre tabindex="0">', output)
+    output = _code_blocks(output)
+    output = _dedent_template(output)
+    output = EMPTY_COLLAPSER.sub("", output)
+    # Material names each code block after the closest id and copies from the CSS selector
+    # "#<id> > code": mkdocs-jupyter's cell ids ("cell-id=x-3") are not valid there.
+    output = output.replace(' id="cell-id=', ' id="cell-')
     css = "\n".join(block.group("css") for block in STYLE.finditer(output) if _keep(block.group("css")))
+    css = prune_css(css, set(CLASS_NAME.findall(" ".join(CLASS_ATTRIBUTE.findall(output)))))
     if not css:
         return output
     url = _write_shared_stylesheet(css, Path(config.site_dir))
@@ -125,6 +140,119 @@ def on_post_page(output, page, config):
         return ""
 
     return STYLE.sub(replace, output)
+
+
+CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
+CLASS_NAME = re.compile(r"[^\s]+")
+SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """Only the rules that can apply to the page: Jupyter's ~600 KB of CSS, parsed and matched
+    on every notebook page, is what makes it slow on a phone. A rule stays when one of its
+    selectors names only classes that the page uses; rules that name no class stay only for
+    :root (Jupyter's custom properties), since bare element rules would restyle Material."""
+    import tinycss2
+
+    def keep_rule(rule) -> bool:
+        selectors = tinycss2.serialize(rule.prelude).split(",")
+        for selector in selectors:
+            names = SELECTOR_CLASS.findall(selector)
+            if names and all(name in classes for name in names):
+                return True
+            if not names and selector.strip().startswith(":root"):
+                return True
+        return False
+
+    def walk(rules) -> str:
+        out = []
+        for rule in rules:
+            if rule.type == "qualified-rule" and keep_rule(rule):
+                out.append(f"{tinycss2.serialize(rule.prelude).strip()}{{{tinycss2.serialize(rule.content).strip()}}}")
+            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+                inner = walk(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+                if inner:
+                    out.append(f"@{rule.at_keyword} {tinycss2.serialize(rule.prelude).strip()}{{{inner}}}")
+        return "\n".join(out)
+
+    pruned = walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return _drop_unused_properties(pruned)
+
+
+VAR_REFERENCE = re.compile(r"var\(\s*(--[\w-]+)")
+ROOT_RULE = re.compile(r"(?P<selector>[^{}]*:root[^{}]*)\{(?P<body>[^{}]*)\}")
+
+
+def _drop_unused_properties(css: str) -> str:
+    """Jupyter's :root defines ~1,000 custom properties; keep those the kept rules use
+    (directly or through another property)."""
+    import tinycss2
+
+    declarations = {}
+    for match in ROOT_RULE.finditer(css):
+        for item in tinycss2.parse_declaration_list(match["body"], skip_comments=True, skip_whitespace=True):
+            if item.type == "declaration":
+                declarations.setdefault(item.name, []).append(tinycss2.serialize(item.value))
+    wanted, todo = set(), VAR_REFERENCE.findall(ROOT_RULE.sub("", css))
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            for value in declarations.get(name, []):
+                todo.extend(VAR_REFERENCE.findall(value))
+
+    def keep(match: re.Match) -> str:
+        body = [f"{item.name}:{tinycss2.serialize(item.value).strip()}"
+                for item in tinycss2.parse_declaration_list(match["body"], skip_comments=True, skip_whitespace=True)
+                if item.type == "declaration" and (not item.name.startswith("--") or item.name in wanted)]
+        return f"{match['selector'].strip()}{{{';'.join(body)}}}" if body else ""
+
+    return ROOT_RULE.sub(keep, css)
+
+
+# Pygments wraps every name ("n") and run of whitespace ("w") in a span; Material gives names
+# the code colour itself (--md-code-hl-name-color is --md-code-fg-color) and whitespace none,
+# so these spans only add bytes and DOM nodes (about a third of a notebook page's elements).
+PLAIN_TOKEN = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
+# Jupyter's collapse handles: empty, and nothing on these pages collapses.
+EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
+
+
+def _code_blocks(output: str) -> str:
+    """Each cell's code gets Material's copy button, rendered here: Material's page-wide
+    clipboard handler copies the text of ``data-clipboard-target``. (Wrapping the code in
+    ``<code>`` would make Material mount every block at load, one forced layout each: the
+    main cost of a notebook page on a phone.) Long code lines scroll sideways: each block is
+    focusable so a keyboard can scroll it (axe: scrollable-region-focusable)."""
+    count = 0
+
+    def block(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        code_id = f"nb-code-{count}"
+        return (f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
+                f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
+                f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
+                f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>')
+
+    return CODE_BLOCK.sub(block, output)
+
+
+COPY_LABEL = "클립보드로 복사"
+
+
+def _plain_tokens(code: str) -> str:
+    return PLAIN_TOKEN.sub(r"\1", code)
+
+
+def _dedent_template(output: str) -> str:
+    """Material's templates indent the header, navigation and footer (about 8 KB of spaces
+    on a notebook page). Outside the article there is no <pre>, so the indentation can go."""
+    start, end = output.find("<article"), output.rfind("</article>")
+    if start < 0 or end < 0 or "<pre" in output[:start] + output[end:]:
+        return output
+    indent = re.compile(r"\n[ \t]+")
+    return indent.sub("\n", output[:start]) + output[start:end] + indent.sub("\n", output[end:])
 
 
 def _keep(css: str) -> bool:
