@@ -193,9 +193,9 @@ if __name__ == "__main__":
         draw_flops,
         narrow=True,
         alt=(
-            f"로그-로그 그래프 두 개. 왼쪽(d = {D_FIXED})은 n에 따른 FLOPs로 기울기가 self-attention "
+            f"로그-로그 그래프 두 개. 첫 번째 패널(d = {D_FIXED})은 n에 따른 FLOPs로 기울기가 self-attention "
             "{{ cx_slope_attention_n:.2f }}, RNN {{ cx_slope_rnn_n:.2f }}이고 두 직선은 n = {{ cx_crossover_64 }}에서 만난다. "
-            f"오른쪽(n = {N_FIXED})은 d에 따른 FLOPs로 기울기가 self-attention "
+            f"두 번째 패널(n = {N_FIXED})은 d에 따른 FLOPs로 기울기가 self-attention "
             "{{ cx_slope_attention_d:.2f }}, RNN {{ cx_slope_rnn_d:.2f }}이다"
         ),
     )

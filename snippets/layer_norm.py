@@ -217,9 +217,9 @@ if __name__ == "__main__":
         narrow=True,
         alt=(
             "초기화 직후 12층 인코더의 층별 FFN 두 번째 가중치 기울기 노름. "
-            "왼쪽(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, "
+            "첫 번째 패널(Xavier 초기화): Post-LN은 위층으로 갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, "
             "Pre-LN은 작아져 {{ ln_pre_last:.2f }}. "
-            "오른쪽(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
+            "두 번째 패널(PyTorch 기본 초기화): 둘 다 위층으로 갈수록 작아지고 마지막 층의 차이가 작다 "
             "(Post-LN {{ ln_default_post_last:.2f }}, Pre-LN {{ ln_default_pre_last:.2f }})"
         ),
     )
@@ -361,10 +361,10 @@ if __name__ == "__main__":
         draw_training,
         narrow=True,
         alt=(
-            "복사 과제의 학습 손실 곡선. 왼쪽 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
+            "복사 과제의 학습 손실 곡선. 첫 번째 패널 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
             "ln 16(약 {{ ln_chance_loss:.2f }}) 근처에 머물고(마지막 20 step 평균 {{ ln_loss_post_none:.2f }}), "
             "warm-up 40 step을 두면 {{ ln_loss_post_warmup:.2f }}까지 내려간다. "
             "lr 3e-3에서는 warm-up 없이도 {{ ln_loss_post_small_lr:.3f }}까지 내려간다. "
-            "오른쪽 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
+            "두 번째 패널 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
         ),
     )

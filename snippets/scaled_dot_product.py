@@ -220,9 +220,9 @@ if __name__ == "__main__":
         draw_saturation,
         narrow=True,
         alt=(
-            "왼쪽: d_k가 커질수록 스케일링하지 않은 softmax의 최대 확률은 1에 가까워지고"
+            "첫 번째 패널: d_k가 커질수록 스케일링하지 않은 softmax의 최대 확률은 1에 가까워지고"
             "(d_k = 1024에서 {{ sdp_max_prob_unscaled_last:.2f }}), "
             "스케일링한 쪽은 {{ sdp_max_prob_scaled_min:.2f }}~{{ sdp_max_prob_scaled_max:.2f }}에 머문다. "
-            "오른쪽: 스케일링하지 않은 야코비안 노름은 d_k가 커질수록 줄어들고 스케일링한 쪽은 거의 일정하다"
+            "두 번째 패널: 스케일링하지 않은 야코비안 노름은 d_k가 커질수록 줄어들고 스케일링한 쪽은 거의 일정하다"
         ),
     )
