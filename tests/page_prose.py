@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jupytext
 
+from scripts.citations import CITATION
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -25,7 +27,6 @@ _FIGURE = re.compile(r'!\[[^\]]*\]\(figure:[\w-]+(?: "([^"]*)")?\)')
 _LINK_URL = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<https?://[^>]+>|https?://\S+")
 _HTML_TAG = re.compile(r"<[^>\n]+>")
-_CITATION = re.compile(r"\{\{[^{}]*\}\}")
 _SECTION = re.compile(r"§\s*\d+(?:\.\d+)*")
 _ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?) *([\w-]+)")
 # Admonitions whose body quotes the original log verbatim.
@@ -64,7 +65,7 @@ def prose(markdown: str, *, keep_quotes: bool = False) -> str:
     text = _LINK_URL.sub("]", text)
     text = _AUTOLINK.sub(" ", text)
     text = _HTML_TAG.sub(" ", text)
-    text = _CITATION.sub("⟨값⟩", text)
+    text = CITATION.sub("⟨값⟩", text)
     return _SECTION.sub("§", text)
 
 
