@@ -1,7 +1,7 @@
 # 트랜스포머 학습 노트 — one entry point for set-up, site, figures and tests.
 #   make serve   set up, build figures + site, serve on http://127.0.0.1:8000
 #   make test    set up (incl. Chromium), run the whole test suite
-#   make test-fast  unit-level tests only: no site build, no browser (a couple of minutes)
+#   make test-fast  unit-level tests only: no site build, no browser, on every core (about a minute and a half)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -36,7 +36,7 @@ test: setup chromium
 	$(BIN)/python -m pytest
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser" -n auto
 
 bench: setup
 	$(BIN)/python -m scripts.bench
