@@ -8,6 +8,12 @@ Builds the site (strict) unless ``--site`` names a built one, serves it on
 against Debian's chromium with the mobile preset. Prints performance,
 accessibility, best practices and SEO scores and the main metrics per page.
 A benchmark, not a test: the numbers depend on the machine's load.
+
+The mobile preset slows the CPU down 4x, calibrated for a high-end desktop
+(Lighthouse's benchmark index 1500-2000, docs/throttling.md in the Lighthouse
+repository). Each row also prints the index Lighthouse measured on this machine
+("CPU"): a lower index means a slower emulated phone and a higher blocking time,
+so compare rows measured at a similar index.
 """
 
 from __future__ import annotations
@@ -130,6 +136,9 @@ def summarize(report: dict) -> dict:
     row = {cat: round(report["categories"][cat]["score"] * 100) for cat in CATEGORIES}
     for audit, (label, _) in METRICS.items():
         row[label] = report["audits"][audit].get("numericValue")
+    row["CPU"] = report["environment"]["benchmarkIndex"]
+    for warning in report.get("runWarnings", []):
+        print(f"  lighthouse: {warning}", file=sys.stderr)
     return row
 
 
@@ -168,7 +177,7 @@ def _format(label: str, path: str, row: dict) -> str:
         f"{name} {row[name]:.3f}" if name == "CLS" else f"{name} {row[name]:,.0f}{unit}"
         for name, unit in METRICS.values()
     )
-    return f"{label:<13} /{path:<42} {scores}  |  {metrics}"
+    return f"{label:<13} /{path:<42} {scores}  |  {metrics}  CPU {row['CPU']:,.0f}"
 
 
 if __name__ == "__main__":
