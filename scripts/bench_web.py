@@ -129,7 +129,10 @@ def run_lighthouse(binary: Path, url: str, out: Path) -> dict:
          f"--chrome-flags={flags}"],
         check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
     )
-    return json.loads(out.read_text(encoding="utf-8"))
+    report = json.loads(out.read_text(encoding="utf-8"))
+    for warning in report.get("runWarnings", []):
+        print(f"  lighthouse: {warning}", file=sys.stderr)
+    return report
 
 
 def summarize(report: dict) -> dict:
@@ -137,8 +140,6 @@ def summarize(report: dict) -> dict:
     for audit, (label, _) in METRICS.items():
         row[label] = report["audits"][audit].get("numericValue")
     row["CPU"] = report["environment"]["benchmarkIndex"]
-    for warning in report.get("runWarnings", []):
-        print(f"  lighthouse: {warning}", file=sys.stderr)
     return row
 
 
