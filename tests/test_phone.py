@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
-import material
 import pytest
 from bs4 import BeautifulSoup
-from mkdocs.exceptions import PluginError
 
 from scripts import figure_builder
-from scripts.hooks import palette_css
 
 PHONE = {"width": 390, "height": 844}
 LEGIBLE_PX = 10  # smallest text size a reader can read on a phone, in CSS px
@@ -82,16 +77,6 @@ def test_figures_need_no_font_and_are_compact(built_site):
         text = svg.read_text(encoding="utf-8")
         assert "<text" not in text and "@font-face" not in text, svg
         assert "\n" not in text.strip() and " d=\"M " not in text, svg
-
-
-def test_palette_css_loses_only_the_page_wide_transition_reset():
-    stock = next((Path(material.__file__).parent / "templates").glob(palette_css.PALETTE_CSS))
-    css = stock.read_text(encoding="utf-8")
-    served = palette_css.without_transition_reset(css, str(stock))
-    assert "data-md-color-switching" not in served
-    assert len(css) - len(served) == len(palette_css.TRANSITION_RESET)
-    with pytest.raises(PluginError, match=re.escape(str(stock))):
-        palette_css.without_transition_reset(served, str(stock))
 
 
 # ---------------------------------------------------------------- in Chromium
@@ -179,23 +164,6 @@ def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
     assert keyword != plain, "keywords are highlighted"
 
 
-@pytest.mark.browser
-def test_palette_switch_marker_restyles_a_few_elements_not_the_page(open_page):
-    """Material sets and removes data-md-color-switching on <body> at every load; with the
-    stock palette.css each change restyles every element (see scripts/hooks/palette_css.py)."""
-    page = open_page("/generated/notebooks/positional_encoding/", viewport=PHONE).page
-    browser = page.context.browser
-    browser.start_tracing(page=page, categories=["devtools.timeline"])
-    page.evaluate("""() => { document.body.setAttribute('data-md-color-switching', '');
-                             getComputedStyle(document.body.lastElementChild).color; }""")
-    events = json.loads(browser.stop_tracing())["traceEvents"]
-    restyled = [e["args"].get("elementCount", 0) for e in events
-                if e.get("name") == "UpdateLayoutTree" and e.get("ph") == "X"]
-    elements = page.evaluate("document.getElementsByTagName('*').length")
-    assert restyled, "no style recalculation traced"
-    assert elements > 1000 and max(restyled) < elements / 20, (max(restyled), elements)
-
-
 # ---------------------------------------------------------------- SVG compaction
 
 
@@ -268,6 +236,7 @@ def test_compaction_is_deterministic_and_keeps_the_figure_name(tmp_path, monkeyp
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
         assert "<title>compact-check</title>" in a.read_text(encoding="utf-8")
+    import json
     meta = json.loads((tmp_path / "a" / "figures" / "compact-check.json").read_text(encoding="utf-8"))
     narrow = meta["narrow"]
     assert narrow["min_font_pt"] == 8
