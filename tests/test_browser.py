@@ -67,10 +67,38 @@ def test_dark_mode_toggle_switches_the_palette(open_page):
     body = page.locator("body")
     assert body.get_attribute("data-md-color-scheme") == "default"
     light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.locator("form[data-notes-palette] label:visible").first.click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    # Switched at once, as in Material: no colour transition runs while the palette changes.
+    colour_transitions = page.evaluate(
+        "document.getAnimations().filter(a => a instanceof CSSTransition && /color|fill/.test(a.transitionProperty))"
+        ".map(a => a.transitionProperty)"
+    )
+    assert colour_transitions == []
     dark_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert dark_background != light_background
+    assert page.evaluate("document.querySelector('meta[name=color-scheme]').content") == "dark"
+
+
+def test_palette_is_set_before_the_bundle_and_the_bundle_leaves_it_alone(open_page):
+    """The palette is applied while the header is parsed; Material's palette component, which
+    restyles the whole page several times at load, is not mounted."""
+    page = open_page("/qna/positional-encoding/", color_scheme="dark").page
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    assert page.evaluate("[...document.querySelectorAll('meta[name=color-scheme]')].map(m => m.content)") == ["dark"]
+    assert page.evaluate("document.documentElement.className").split()[0] == "js"  # set in <head>
+    assert page.locator("form[data-notes-palette] label:visible").count() == 1
+    assert page.evaluate("__md_get('__palette')") is None  # a first visit follows the system
+
+
+def test_palette_choice_is_kept_across_pages_and_toggles_with_enter(open_page):
+    page = open_page("/qna/positional-encoding/").page
+    page.locator("form[data-notes-palette] input").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.goto(page.url.split("/qna/")[0] + "/glossary/", wait_until="load")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"  # the system still prefers light
+    page.wait_for_function("document.querySelector('meta[name=theme-color]').content.startsWith('#')")
 
 
 def search(page, query: str) -> list[str]:
