@@ -2,11 +2,13 @@
 
 Checked on the site's own prose (tests/page_prose.py: no code, math or quotes of the log):
 comma digit grouping, one range mark (~), one quote style ("…"), one register (한다체),
-nav titles equal to the pages' H1s, and glossary headwords that the pages use.
+nav titles equal to the pages' H1s, glossary headwords that the pages use, and panels of
+figures that phones stack named by their order.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -140,3 +142,35 @@ GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="u
 def test_glossary_headword_is_used_by_a_page(term):
     pages = [p for p in PAGES if p.name != "glossary.md" and term in own_prose(p) + p.read_text(encoding="utf-8")]
     assert pages, f"the glossary headword {term!r} appears on no page: use it, or make the pages' term the headword"
+
+
+# A figure drawn with a phone layout of its own (save_figure(..., narrow=True)) has its panels
+# stacked on a phone, where "왼쪽/오른쪽" would point most readers at the wrong panel.
+FIGURE_LINE = re.compile(r'!\[\]\(figure:(?P<name>[\w-]+) "(?P<caption>[^"]*)"\)')
+SIDES = re.compile("왼쪽|오른쪽")
+
+
+def stacked_figures() -> dict[str, str]:
+    """Name -> alt text of every figure a snippet saves with narrow=True."""
+    found = {}
+    for path in sorted((ROOT / "snippets").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "save_figure"):
+                continue
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+            if getattr(keywords.get("narrow"), "value", False) is True:
+                strings = [n.value for n in ast.walk(keywords["alt"]) if isinstance(n, ast.Constant)]
+                found[node.args[0].value] = "".join(v for v in strings if isinstance(v, str))
+    return found
+
+
+def test_stacked_figures_name_their_panels_by_order():
+    stacked = stacked_figures()
+    texts = {f"alt text of {name} (snippets)": alt for name, alt in stacked.items()}
+    for page in PAGES:
+        for line in FIGURE_LINE.finditer(page.read_text(encoding="utf-8")):
+            if line["name"] in stacked:
+                texts[f"caption of {line['name']} ({relative(page)})"] = line["caption"]
+    assert len(texts) > len(stacked), "no page embeds a stacked figure: the test reads nothing"
+    found = [f"{where}: {text}" for where, text in texts.items() if SIDES.search(text)]
+    assert not found, "panels that phones stack are 첫 번째/두 번째 패널, not 왼쪽/오른쪽:\n  " + "\n  ".join(found)
