@@ -107,7 +107,7 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
         save_manifest(manifest)
         outcomes.append(outcome)
         log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
-            f"({len(outcome.figures)} figures, {len(outcome.values)} values)")
+            f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})")
     _remove_orphans(snippets, manifest)
     if failures:
         raise SnippetError("\n".join(str(f) for f in failures))
@@ -336,3 +336,7 @@ def _remove_orphans(snippets: dict[str, Path], manifest: dict) -> None:
             (NOTEBOOK_DIR / f"{name}{suffix}").unlink(missing_ok=True)
         (VALUE_DIR / f"{name}.json").unlink(missing_ok=True)
         save_manifest(manifest)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
