@@ -101,6 +101,15 @@ def test_palette_choice_is_kept_across_pages_and_toggles_with_enter(open_page):
     page.wait_for_function("document.querySelector('meta[name=theme-color]').content.startsWith('#')")
 
 
+def test_a_damaged_stored_palette_falls_back_to_the_system(open_page):
+    page = open_page("/glossary/", color_scheme="dark").page
+    page.evaluate("localStorage.setItem(__md_scope.pathname + '.__palette', '{damaged')")
+    page.reload(wait_until="load")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    page.locator("form[data-notes-palette] label:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+
+
 def search(page, query: str) -> list[str]:
     """Type a query into Material's search box; return the result pages (URL paths below the
     site root) in order, once Material has replaced the results list (no fixed wait)."""
