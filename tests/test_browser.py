@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlparse
 
 import pytest
@@ -99,6 +100,27 @@ def test_palette_choice_is_kept_across_pages_and_toggles_with_enter(open_page):
     page.goto(page.url.split("/qna/")[0] + "/glossary/", wait_until="load")
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"  # the system still prefers light
     page.wait_for_function("document.querySelector('meta[name=theme-color]').content.startsWith('#')")
+
+
+@pytest.mark.parametrize("path", ["/", "/qna/positional-encoding/", "/generated/notebooks/positional_encoding/"])
+def test_a_load_restyles_the_whole_page_at_most_once(browser, site_url, path):
+    """Chromium styles a page as it arrives; a change that restyles every element again (a class
+    on <html>, Material's palette component) costs a phone hundreds of milliseconds. A style pass
+    over at least 80 % of the elements counts as whole-page; only the first is allowed."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True)
+    page = context.new_page()
+    browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
+    page.goto(site_url + path, wait_until="load")
+    # The palette script sets theme-color after load and a frame: Material's start-up is over.
+    page.wait_for_function("(document.querySelector('meta[name=theme-color]') || {}).content")
+    elements = page.evaluate("document.querySelectorAll('*').length")
+    events = json.loads(browser.stop_tracing())["traceEvents"]
+    context.close()
+    passes = [e["args"]["elementCount"] for e in events
+              if e.get("name") == "UpdateLayoutTree" and "elementCount" in e.get("args", {})]
+    assert passes, "no style pass traced"
+    whole_page = [count for count in passes if count >= 0.8 * elements]
+    assert len(whole_page) <= 1, f"{path}: {len(whole_page)} whole-page style passes of {elements} elements: {passes}"
 
 
 def test_a_damaged_stored_palette_falls_back_to_the_system(open_page):
