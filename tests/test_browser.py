@@ -110,12 +110,14 @@ def test_a_load_restyles_the_whole_page_at_most_once(browser, site_url, path):
     context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True)
     page = context.new_page()
     browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
-    page.goto(site_url + path, wait_until="load")
-    # The palette script sets theme-color after load and a frame: Material's start-up is over.
-    page.wait_for_function("(document.querySelector('meta[name=theme-color]') || {}).content")
-    elements = page.evaluate("document.querySelectorAll('*').length")
-    events = json.loads(browser.stop_tracing())["traceEvents"]
-    context.close()
+    try:
+        page.goto(site_url + path, wait_until="load")
+        # The palette script sets theme-color after load and a frame: Material's start-up is over.
+        page.wait_for_function("(document.querySelector('meta[name=theme-color]') || {}).content")
+        elements = page.evaluate("document.querySelectorAll('*').length")
+    finally:  # a failed wait must not leave the shared browser tracing
+        events = json.loads(browser.stop_tracing())["traceEvents"]
+        context.close()
     passes = [e["args"]["elementCount"] for e in events
               if e.get("name") == "UpdateLayoutTree" and "elementCount" in e.get("args", {})]
     assert passes, "no style pass traced"
