@@ -1,0 +1,50 @@
+"""The main-thread summary behind `make bench-web --trace`, on hand-made trace events."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.bench_web import main_thread_summary
+
+MAIN, OTHER = (1, 10), (1, 20)
+
+
+def span(thread, name, ms, **args):
+    return {"pid": thread[0], "tid": thread[1], "ph": "X", "name": name, "dur": ms * 1000, "args": args}
+
+
+def thread_name(thread, name):
+    return {"pid": thread[0], "tid": thread[1], "ph": "M", "name": "thread_name", "args": {"name": name}}
+
+
+EVENTS = [
+    thread_name(MAIN, "CrRendererMain"),
+    thread_name(OTHER, "DedicatedWorker thread"),
+    span(MAIN, "RunTask", 120),
+    span(MAIN, "UpdateLayoutTree", 40, elementCount=95),  # the first pass: whole page
+    span(MAIN, "Layout", 30),
+    span(MAIN, "RunTask", 50),  # exactly 50 ms: not blocking
+    span(MAIN, "RunTask", 75.5),
+    span(MAIN, "UpdateLayoutTree", 12, elementCount=80),  # a second whole-page pass (80 of 100)
+    span(MAIN, "UpdateLayoutTree", 3, elementCount=79),  # just below 80 %
+    span(OTHER, "RunTask", 400),  # another thread's work does not block the page
+    span(OTHER, "UpdateLayoutTree", 99, elementCount=100),
+]
+
+
+def test_summary_counts_only_the_renderer_main_thread():
+    summary = main_thread_summary(EVENTS, elements=100)
+    assert summary["style"] == pytest.approx(55)
+    assert summary["layout"] == pytest.approx(30)
+    assert summary["blocking"] == pytest.approx(70 + 25.5)
+    assert summary["whole-page passes"] == 2
+
+
+def test_main_thread_is_found_without_thread_names():
+    unnamed = [e for e in EVENTS if e["ph"] == "X" and e["pid"] == MAIN[0] and e["tid"] == MAIN[1]]
+    assert main_thread_summary(unnamed, elements=100)["style"] == pytest.approx(55)
+
+
+def test_a_trace_without_style_pass_is_an_error():
+    with pytest.raises(ValueError, match="no style pass"):
+        main_thread_summary([span(MAIN, "RunTask", 10)], elements=10)
