@@ -53,6 +53,8 @@ PAGES = {
     "glossary": "glossary/",
     "original log": "original/",
 }
+# Lighthouse's mobile emulation (a Moto G Power), also used by --trace.
+PHONE_VIEWPORT = {"width": 412, "height": 823}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = {
     "first-contentful-paint": ("FCP", "ms"),
@@ -196,23 +198,24 @@ def trace_pages(base: str, runs: int) -> dict[str, dict]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for label, path in PAGES.items():
-            rows = [_trace_load(browser, base, path) for _ in range(runs)]
+            rows = [trace_load(browser, base + path, cpu_slowdown=4) for _ in range(runs)]
             results[label] = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
         browser.close()
     return results
 
 
-def _trace_load(browser, base: str, path: str) -> dict:
-    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+def trace_load(browser, url: str, cpu_slowdown: float = 1) -> dict:
+    """main_thread_summary of one load of `url` in a phone viewport, traced until the site's
+    start-up is over: the palette script sets theme-color after load and a frame."""
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(base + "404.html")  # the first load of a context also starts Chromium's own work
-    context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
     browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
     try:
-        page.goto(base + path, wait_until="load")
-        page.wait_for_timeout(2000)  # Material's start-up timers after load belong to the page too
+        page.goto(url, wait_until="load")
+        page.wait_for_function("(document.querySelector('meta[name=theme-color]') || {}).content")
         elements = page.evaluate("document.querySelectorAll('*').length")
-    finally:
+    finally:  # a failed wait must not leave a shared browser tracing
         events = json.loads(browser.stop_tracing())["traceEvents"]
         context.close()
     return main_thread_summary(events, elements)
