@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
 
 from scripts import bench_search, bench_web
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +113,30 @@ def test_a_load_restyles_the_whole_page_at_most_once(browser, site_url, path):
     the same way); only the first is allowed."""
     summary = bench_web.trace_load(browser, site_url + path)
     assert summary["whole-page passes"] <= 1, f"{path}: {summary}"
+
+
+def _first_families() -> set[str]:
+    """The first family of each font stack extra.css declares (text, code, math)."""
+    css = (ROOT / "docs" / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    stacks = re.findall(r"(?:--md-text-font|--md-code-font|font-family):\s*([^;]+);", css)
+    firsts = {stack.split(",")[0].strip().strip('"') for stack in stacks}
+    return {name for name in firsts if not name.startswith("var(")}
+
+
+@pytest.mark.parametrize("path", ["/", "/assignment/bucketing/", "/generated/notebooks/positional_encoding/"])
+def test_text_is_set_in_the_sites_font_stacks(open_page, path):
+    """Every piece of text starts its font stack with one of extra.css's stacks, which name
+    fonts with Hangul: Material's and mkdocs-jupyter's own stacks name none, and each Hangul
+    run then costs a system font lookup that doubled the first layout."""
+    families = _first_families()
+    assert {"Pretendard", "D2Coding", "STIX Two Math"} <= families
+    page = open_page(path).page
+    used = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => !['SCRIPT', 'STYLE'].includes(e.tagName))
+        .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
+        .map(e => e.tagName + ': ' + getComputedStyle(e).fontFamily.split(',')[0].replace(/"/g, ''))""")
+    strays = sorted({entry for entry in used if entry.split(": ")[1] not in families})
+    assert not strays, f"{path}: text outside the site's font stacks: {strays}"
 
 
 def test_a_damaged_stored_palette_falls_back_to_the_system(open_page):
