@@ -105,3 +105,15 @@ def test_a_phone_load_shifts_nothing(open_page, path):
         setTimeout(() => resolve(values), 1000);
     })""")
     assert shifts == []
+
+
+@pytest.mark.browser
+def test_deferred_blocks_stay_in_the_accessibility_tree(open_page):
+    """A screen reader on a phone reads the whole page, skipped blocks included."""
+    page = open_page("/qna/positional-encoding/", viewport={"width": 390, "height": 844}).page
+    last = page.locator("p.notes-later").last
+    assert last.evaluate("p => p.getBoundingClientRect().height") == 160, "still skipped (placeholder height)"
+    words = last.evaluate("p => [...p.childNodes].find(n => n.nodeType === 3 && n.data.trim()).data.trim().slice(0, 10)")
+    assert len(words) >= 5
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    assert any(words in (node.get("name") or {}).get("value", "") for node in tree)
