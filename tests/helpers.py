@@ -132,11 +132,3 @@ def site_path_prefix() -> str:
         if line.startswith("site_url:"):
             return urlparse(line.split(":", 1)[1].strip()).path or "/"
     return "/"
-
-
-def render_deferred_blocks(page) -> None:
-    """Render the blocks that phones lay out only when the reader scrolls near them
-    (scripts/later_blocks.py). Checks that look at the whole page at once, such as axe's
-    colour contrast and figure sizes, need them rendered: an element inside a skipped block
-    has no size, and blocks growing while a check scrolls move what it measures."""
-    page.add_style_tag(content=".md-typeset .notes-later { content-visibility: visible !important; }")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.helpers import render_deferred_blocks
-
 pytestmark = pytest.mark.browser
 
 BLOCKING = {"serious", "critical"}
@@ -39,7 +37,6 @@ def test_no_serious_or_critical_violation(built_site, open_page, scheme, viewpor
     problems = []
     for path in site_paths(built_site):
         page = open_page(path, color_scheme=scheme, viewport=viewport).page
-        render_deferred_blocks(page)
         results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING:

@@ -8,7 +8,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from scripts import figure_builder
-from tests.helpers import render_deferred_blocks
 
 PHONE = {"width": 390, "height": 844}
 LEGIBLE_PX = 10  # smallest text size a reader can read on a phone, in CSS px
@@ -95,7 +94,6 @@ def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
     problems, measured = [], 0
     for path in pages_with_figures(built_site):
         page = open_page(path, color_scheme=scheme, viewport=PHONE).page
-        render_deferred_blocks(page)
         images = page.locator("article img[src*='generated/figures/']")
         for i in range(images.count()):
             image = images.nth(i)
@@ -154,9 +152,6 @@ def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
     assert blocks.count() > 3 and buttons.count() == blocks.count()
     for i in (0, blocks.count() - 1):
         target = buttons.nth(i).get_attribute("data-clipboard-target")
-        # A reader copies a block on screen: phones render it when it comes near (later_blocks.py).
-        buttons.nth(i).scroll_into_view_if_needed()
-        page.wait_for_function("selector => document.querySelector(selector).innerText.trim()", arg=target)
         copied = page.evaluate("selector => document.querySelector(selector).innerText", target)
         assert copied.strip() and copied.strip() == blocks.nth(i).locator(".nb-source").inner_text().strip()
     assert "import" in page.evaluate("selector => document.querySelector(selector).innerText",
