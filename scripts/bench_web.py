@@ -15,6 +15,10 @@ repository). Each row also prints the index Lighthouse measured on this machine
 ("CPU"): a lower index means a slower emulated phone and a higher blocking time,
 so compare rows measured at a similar index.
 
+``--without-theme-script`` serves a copy of the site without Material's JavaScript bundle (no
+search, no copy buttons, no TOC tracking): a diagnosis, not a way to ship. It separates what a
+page costs to render from what the theme's start-up adds to it.
+
 ``--trace`` prints, instead of Lighthouse's scores, where the main thread's time goes: each
 page is loaded in Chromium at 4x CPU slowdown (the same phone emulation) and its trace gives
 the style and layout time, the blocking time (each task's part beyond 50 ms) and the
@@ -30,6 +34,7 @@ import functools
 import gzip
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -64,6 +69,8 @@ METRICS = {
     "speed-index": ("SI", "ms"),
     "dom-size": ("DOM", ""),
 }
+# Material's script tag, as its base template writes it (the bundle's name carries its hash).
+THEME_SCRIPT = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 COMPRESSIBLE = (".html", ".css", ".js", ".svg", ".json", ".xml", ".txt", ".md", ".ipynb", ".py")
 
 
@@ -221,6 +228,17 @@ def trace_load(browser, url: str, cpu_slowdown: float = 1) -> dict:
     return main_thread_summary(events, elements)
 
 
+def without_theme_script(site: Path, target: Path) -> Path:
+    """A copy of `site` whose pages do not load Material's bundle; every page must have had it."""
+    shutil.copytree(site, target)
+    for page in target.rglob("*.html"):
+        html, found = THEME_SCRIPT.subn("", page.read_text(encoding="utf-8"))
+        if found != 1:
+            raise ValueError(f"{page.relative_to(target)}: expected Material's bundle script once, found {found}")
+        page.write_text(html, encoding="utf-8")
+    return target
+
+
 def build_site(target: Path) -> None:
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(target)],
                    cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -233,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the per-page results here")
     parser.add_argument("--trace", action="store_true",
                         help="where the main thread's time goes (Chromium trace at 4x CPU), not Lighthouse")
+    parser.add_argument("--without-theme-script", action="store_true",
+                        help="serve the pages without Material's JavaScript (diagnosis: the theme's share)")
     args = parser.parse_args(argv)
     binary = None if args.trace else ensure_lighthouse()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
@@ -240,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         if site is None:
             site = Path(tmp) / "site"
             build_site(site)
+        if args.without_theme_script:
+            site = without_theme_script(site, Path(tmp) / "without-theme-script")
+            print("pages without Material's JavaScript bundle (a diagnosis, not the site as served)", flush=True)
         results = {}
         with serve_gzip(site) as base:
             if args.trace:

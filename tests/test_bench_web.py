@@ -1,10 +1,11 @@
-"""The main-thread summary behind `make bench-web --trace`, on hand-made trace events."""
+"""`make bench-web`'s helpers: the main-thread summary behind `--trace`, on hand-made trace
+events, and the copy of a site without Material's bundle behind `--without-theme-script`."""
 
 from __future__ import annotations
 
 import pytest
 
-from scripts.bench_web import main_thread_summary
+from scripts.bench_web import main_thread_summary, without_theme_script
 
 MAIN, OTHER = (1, 10), (1, 20)
 
@@ -48,3 +49,28 @@ def test_main_thread_is_found_without_thread_names():
 def test_a_trace_without_style_pass_is_an_error():
     with pytest.raises(ValueError, match="no style pass"):
         main_thread_summary([span(MAIN, "RunTask", 10)], elements=10)
+
+
+PAGE = """<html><body><article>…</article>
+<script src="{root}assets/javascripts/bundle.a5f9d56c.min.js"></script>
+<script src="{root}assets/javascripts/zoom.js"></script></body></html>"""
+
+
+def test_without_theme_script_drops_only_materials_bundle(tmp_path):
+    site = tmp_path / "site"
+    (site / "qna").mkdir(parents=True)
+    (site / "index.html").write_text(PAGE.format(root=""), encoding="utf-8")
+    (site / "qna" / "index.html").write_text(PAGE.format(root="../"), encoding="utf-8")
+    copy = without_theme_script(site, tmp_path / "copy")
+    for page in ("index.html", "qna/index.html"):
+        html = (copy / page).read_text(encoding="utf-8")
+        assert "bundle." not in html and "javascripts/zoom.js" in html and "<article>" in html
+        assert "bundle.a5f9d56c" in (site / page).read_text(encoding="utf-8")  # the built site is untouched
+
+
+def test_without_theme_script_names_a_page_without_the_bundle(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body>no theme</body></html>", encoding="utf-8")
+    with pytest.raises(ValueError, match="index.html: expected Material's bundle script once, found 0"):
+        without_theme_script(site, tmp_path / "copy")
