@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from latex2mathml.converter import convert
 
 from scripts import tex_to_mathml
 
@@ -27,3 +30,45 @@ def test_dollar_math_is_rendered_in_notebook_markdown_cells_only():
 def test_tex_that_cannot_be_rendered_names_the_page():
     with pytest.raises(tex_to_mathml.MathError, match=r"^qna/broken\.md: cannot render TeX"):
         tex_to_mathml.render('<span class="arithmatex">\\(\\frac{1}{\\)</span>', "qna/broken.md")
+
+
+def site_formulas() -> list[str]:
+    """Every $…$ and $$…$$ formula of the Markdown pages (code blocks and inline code left out)."""
+    formulas = set()
+    for page in sorted(Path("docs").rglob("*.md")):
+        prose = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+        for match in tex_to_mathml.DOLLAR_MATH.finditer(prose):
+            formulas.add(match["block"] if match["block"] is not None else match["inline"])
+    return sorted(formulas)
+
+
+def test_formulas_lose_only_rows_that_wrap_one_element():
+    formulas = site_formulas()
+    assert len(formulas) > 50
+    before = after = 0
+    for tex in formulas:
+        original, trimmed = convert(tex.strip()), tex_to_mathml.to_mathml(tex, "inline", "x.md")
+        before, after = before + original.count("<m"), after + trimmed.count("<m")
+        # Nothing but rows goes: every other element, attribute and character stays, in order.
+        assert re.sub(r"</?mrow>", "", trimmed) == re.sub(r"</?mrow>", "", ET.tostring(ET.fromstring(original), encoding="unicode"))
+        root = ET.fromstring(trimmed)
+        assert not (len(root) == 1 and root[0].tag == tex_to_mathml.ROW), tex
+        for row in root.iter(tex_to_mathml.ROW):
+            assert len(row) != 1 or row[0].tag == tex_to_mathml.OPERATOR, tex
+    assert after < 0.95 * before  # about one in ten of the site's math elements goes
+
+
+def test_formulas_without_the_rows_are_laid_out_the_same(browser):
+    formulas = site_formulas()
+    rows = "".join(f"<p>{convert(tex.strip())}</p><p>{tex_to_mathml.to_mathml(tex, 'inline', 'x.md')}</p>"
+                   for tex in formulas)
+    page = browser.new_page()
+    try:
+        page.set_content(f"<!doctype html><html><body>{rows}</body></html>")
+        boxes = page.evaluate("""[...document.querySelectorAll('body > p > math')]
+            .map(m => { const r = m.getBoundingClientRect(); return [r.width, r.height]; })""")
+    finally:
+        page.close()
+    assert len(boxes) == 2 * len(formulas)
+    for tex, original, trimmed in zip(formulas, boxes[::2], boxes[1::2]):
+        assert trimmed == pytest.approx(original, abs=0.05), tex
