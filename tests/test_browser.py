@@ -123,20 +123,22 @@ def _first_families() -> set[str]:
     return {name for name in firsts if not name.startswith("var(")}
 
 
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["/", "/assignment/bucketing/", "/generated/notebooks/positional_encoding/"])
-def test_text_is_set_in_the_sites_font_stacks(open_page, path):
+def test_text_is_set_in_the_sites_font_stacks(open_page, path, color_scheme):
     """Every piece of text starts its font stack with one of extra.css's stacks, which name
     fonts with Hangul: Material's and mkdocs-jupyter's own stacks name none, and each Hangul
     run then costs a system font lookup that doubled the first layout."""
     families = _first_families()
     assert {"Pretendard", "D2Coding", "STIX Two Math"} <= families
-    page = open_page(path).page
+    page = open_page(path, color_scheme=color_scheme).page
+    assert page.evaluate("document.body.dataset.mdColorScheme") == ("slate" if color_scheme == "dark" else "default")
     used = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => !['SCRIPT', 'STYLE'].includes(e.tagName))
         .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
         .map(e => e.tagName + ': ' + getComputedStyle(e).fontFamily.split(',')[0].replace(/"/g, ''))""")
     strays = sorted({entry for entry in used if entry.split(": ")[1] not in families})
-    assert not strays, f"{path}: text outside the site's font stacks: {strays}"
+    assert not strays, f"{path} ({color_scheme}): text outside the site's font stacks: {strays}"
 
 
 def test_a_damaged_stored_palette_falls_back_to_the_system(open_page):
