@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import queue
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -27,11 +29,30 @@ def edited(path: Path, change):
     Yields the edited text."""
     original = path.read_text(encoding="utf-8")
     text = change(original)
-    path.write_text(text, encoding="utf-8")
+    _replace_text(path, text)
     try:
         yield text
     finally:
-        path.write_text(original, encoding="utf-8")
+        _replace_text(path, original)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write `path` in one filesystem event: `mkdocs serve` rebuilds on every event in its
+    watched folders, and a plain write is three (truncate, write, close). On a busy machine the
+    writer can be paused between them for longer than the server waits for changes to stop, and
+    a late event then starts a second build. So the text is written in the temporary folder and
+    moved in; on another file system (no atomic move), it is written in place."""
+    fd, temporary = tempfile.mkstemp(suffix=path.suffix)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.chmod(temporary, path.stat().st_mode)
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        if error.errno != errno.EXDEV:
+            raise
+        path.write_text(text, encoding="utf-8")
 
 
 def builder_env(root: Path, **extra: str) -> dict:
