@@ -1,6 +1,7 @@
 """Lighthouse (mobile) on one page of each type of the built site: `make bench-web`.
 
     python -m scripts.bench_web [--site DIR] [--runs N] [--json OUT] [--trace]
+                                [--cpu-slowdown X] [--without-theme-script]
 
 Builds the site (strict) unless ``--site`` names a built one, serves it on
 127.0.0.1 with gzip (as a static host does), and runs Lighthouse 12 from npm
@@ -13,14 +14,15 @@ The mobile preset slows the CPU down 4x, calibrated for a high-end desktop
 (Lighthouse's benchmark index 1500-2000, docs/throttling.md in the Lighthouse
 repository). Each row also prints the index Lighthouse measured on this machine
 ("CPU"): a lower index means a slower emulated phone and a higher blocking time,
-so compare rows measured at a similar index.
+so compare rows measured at a similar index. ``--cpu-slowdown`` sets another slowdown, for
+example the one Lighthouse's guide gives for the measured index (about 3x at 1,300).
 
 ``--without-theme-script`` serves a copy of the site without Material's JavaScript bundle (no
 search, no copy buttons, no TOC tracking): a diagnosis, not a way to ship. It separates what a
 page costs to render from what the theme's start-up adds to it.
 
 ``--trace`` prints, instead of Lighthouse's scores, where the main thread's time goes: each
-page is loaded in Chromium at 4x CPU slowdown (the same phone emulation) and its trace gives
+page is loaded in Chromium at the same CPU slowdown and phone emulation and its trace gives
 the style and layout time, the blocking time (each task's part beyond 50 ms) and the
 number of style passes over the whole page (80 % or more of its elements). Steadier than the
 scores, and the first place to look when a page gets slower.
@@ -58,6 +60,7 @@ PAGES = {
     "glossary": "glossary/",
     "original log": "original/",
 }
+PRESET_CPU_SLOWDOWN = 4  # the mobile preset's
 # Lighthouse's mobile emulation (a Moto G Power), also used by --trace. The tests read pages at
 # 390 px instead (tests/test_phone.py), the narrow phone the legibility target is set for.
 PHONE_VIEWPORT = {"width": 412, "height": 823}
@@ -144,14 +147,18 @@ def ensure_lighthouse() -> Path:
     return binary
 
 
-def run_lighthouse(binary: Path, url: str, out: Path) -> dict:
-    flags = " ".join(CHROMIUM_ARGS)
-    subprocess.run(
-        [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
-         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-path={CHROMIUM}",
-         f"--chrome-flags={flags}"],
-        check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
-    )
+def lighthouse_command(binary: Path, url: str, out: Path, cpu_slowdown: float) -> list[str]:
+    command = [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+               f"--only-categories={','.join(CATEGORIES)}", f"--chrome-path={CHROMIUM}",
+               f"--chrome-flags={' '.join(CHROMIUM_ARGS)}"]
+    if cpu_slowdown != PRESET_CPU_SLOWDOWN:
+        command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:g}")
+    return command
+
+
+def run_lighthouse(binary: Path, url: str, out: Path, cpu_slowdown: float = PRESET_CPU_SLOWDOWN) -> dict:
+    subprocess.run(lighthouse_command(binary, url, out, cpu_slowdown),
+                   check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
     report = json.loads(out.read_text(encoding="utf-8"))
     for warning in report.get("runWarnings", []):
         print(f"  lighthouse: {warning}", file=sys.stderr)
@@ -196,8 +203,8 @@ def _renderer_main_thread(events: list[dict]) -> tuple:
     return max(set(candidates), key=candidates.count)
 
 
-def trace_pages(base: str, runs: int) -> dict[str, dict]:
-    """Median main-thread summary per page type, loads at 4x CPU slowdown in a phone viewport."""
+def trace_pages(base: str, runs: int, cpu_slowdown: float = PRESET_CPU_SLOWDOWN) -> dict[str, dict]:
+    """Median main-thread summary per page type, loads at the CPU slowdown in a phone viewport."""
     from playwright.sync_api import sync_playwright
 
     from scripts.local_site import launch_chromium
@@ -206,7 +213,7 @@ def trace_pages(base: str, runs: int) -> dict[str, dict]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         for label, path in PAGES.items():
-            rows = [trace_load(browser, base + path, cpu_slowdown=4) for _ in range(runs)]
+            rows = [trace_load(browser, base + path, cpu_slowdown) for _ in range(runs)]
             results[label] = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
         browser.close()
     return results
@@ -252,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (median)")
     parser.add_argument("--json", type=Path, help="write the per-page results here")
     parser.add_argument("--trace", action="store_true",
-                        help="where the main thread's time goes (Chromium trace at 4x CPU), not Lighthouse")
+                        help="where the main thread's time goes (Chromium trace), not Lighthouse")
+    parser.add_argument("--cpu-slowdown", type=float, default=PRESET_CPU_SLOWDOWN,
+                        help="CPU slowdown for Lighthouse and --trace (default: the mobile preset's 4x)")
     parser.add_argument("--without-theme-script", action="store_true",
                         help="serve the pages without Material's JavaScript (diagnosis: the theme's share)")
     args = parser.parse_args(argv)
@@ -265,15 +274,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.without_theme_script:
             site = without_theme_script(site, Path(tmp) / "without-theme-script")
             print("pages without Material's JavaScript bundle (a diagnosis, not the site as served)", flush=True)
+        if args.cpu_slowdown != PRESET_CPU_SLOWDOWN:
+            print(f"CPU slowdown {args.cpu_slowdown:g}x (the mobile preset's is {PRESET_CPU_SLOWDOWN}x)", flush=True)
         results = {}
         with serve_gzip(site) as base:
             if args.trace:
-                results = trace_pages(base, args.runs)
+                results = trace_pages(base, args.runs, args.cpu_slowdown)
                 for label, path in PAGES.items():
-                    print(_format_trace(label, path, results[label]), flush=True)
+                    print(_format_trace(label, path, results[label], args.cpu_slowdown), flush=True)
             else:
                 for label, path in PAGES.items():
-                    rows = [summarize(run_lighthouse(binary, base + path, Path(tmp) / f"report-{i}.json"))
+                    rows = [summarize(run_lighthouse(binary, base + path, Path(tmp) / f"report-{i}.json",
+                                                     args.cpu_slowdown))
                             for i in range(args.runs)]
                     results[label] = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
                     print(_format(label, path, results[label]), flush=True)
@@ -291,9 +303,9 @@ def _format(label: str, path: str, row: dict) -> str:
     return f"{label:<13} /{path:<42} {scores}  |  {metrics}  CPU {row['CPU']:,.0f}"
 
 
-def _format_trace(label: str, path: str, row: dict) -> str:
+def _format_trace(label: str, path: str, row: dict, cpu_slowdown: float) -> str:
     times = "  ".join(f"{key} {row[key]:6,.0f} ms" for key in ("style", "layout", "blocking"))
-    return f"{label:<13} /{path:<42} {times}  whole-page style passes {row['whole-page passes']:.0f}  (4x CPU)"
+    return f"{label:<13} /{path:<42} {times}  whole-page style passes {row['whole-page passes']:.0f}  ({cpu_slowdown:g}x CPU)"
 
 
 if __name__ == "__main__":

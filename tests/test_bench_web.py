@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.bench_web import main_thread_summary, without_theme_script
+from scripts.bench_web import PRESET_CPU_SLOWDOWN, lighthouse_command, main_thread_summary, without_theme_script
 
 MAIN, OTHER = (1, 10), (1, 20)
 
@@ -74,3 +74,11 @@ def test_without_theme_script_names_a_page_without_the_bundle(tmp_path):
     (site / "index.html").write_text("<html><body>no theme</body></html>", encoding="utf-8")
     with pytest.raises(ValueError, match="index.html: expected Material's bundle script once, found 0"):
         without_theme_script(site, tmp_path / "copy")
+
+
+def test_lighthouse_gets_a_cpu_slowdown_only_when_it_is_not_the_presets(tmp_path):
+    binary, out = tmp_path / "lighthouse", tmp_path / "report.json"
+    preset = lighthouse_command(binary, "http://127.0.0.1/week7/", out, PRESET_CPU_SLOWDOWN)
+    calibrated = lighthouse_command(binary, "http://127.0.0.1/week7/", out, 2.5)
+    assert not [arg for arg in preset if "cpuSlowdownMultiplier" in arg]
+    assert calibrated == preset + ["--throttling.cpuSlowdownMultiplier=2.5"]
