@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
 import queue
@@ -18,6 +17,7 @@ from urllib.parse import urlparse
 
 from scripts import figure_builder
 from scripts.bench import copy_repository  # noqa: F401  (re-exported: the one way tests copy the repo)
+from scripts.figure_builder.manifest import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
@@ -40,19 +40,9 @@ def _replace_text(path: Path, text: str) -> None:
     """Write `path` in one filesystem event: `mkdocs serve` rebuilds on every event in its
     watched folders, and a plain write is three (truncate, write, close). On a busy machine the
     writer can be paused between them for longer than the server waits for changes to stop, and
-    a late event then starts a second build. So the text is written in the temporary folder and
-    moved in; on another file system (no atomic move), it is written in place."""
-    fd, temporary = tempfile.mkstemp(suffix=path.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.chmod(temporary, path.stat().st_mode)
-    try:
-        os.replace(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        if error.errno != errno.EXDEV:
-            raise
-        path.write_text(text, encoding="utf-8")
+    a late event then starts a second build. So the text is written in the temporary folder
+    (scratch copies live under it too, on the same file system) and moved in."""
+    write_atomic(path, text.encode("utf-8"), temporary_dir=Path(tempfile.gettempdir()))
 
 
 def builder_env(root: Path, **extra: str) -> dict:

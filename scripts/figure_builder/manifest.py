@@ -46,11 +46,16 @@ def save_manifest(manifest: dict) -> None:
     write_atomic(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """A temporary file of its own in the same folder, then a rename: concurrent writers
-    never share a temporary file and a reader sees the old or the new bytes, never half."""
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+def write_atomic(target: Path, data: bytes, temporary_dir: Path | None = None) -> None:
+    """A temporary file of its own, then a rename: concurrent writers never share a temporary
+    file and a reader sees the old or the new bytes, never half. The temporary file is in the
+    target's folder unless `temporary_dir` (same file system) is given, e.g. to keep a watched
+    folder down to one event. A file that existed keeps its permissions."""
+    with tempfile.NamedTemporaryFile(dir=temporary_dir or target.parent, prefix=f".{target.name}.",
+                                     delete=False) as tmp:
         tmp.write(data)
+        if target.exists():
+            os.chmod(tmp.name, target.stat().st_mode)
     try:
         os.replace(tmp.name, target)
     except BaseException:
