@@ -68,16 +68,30 @@ def to_mathml(tex: str, display: str, where: str) -> str:
         mathml = convert(tex.strip(), display=display)
     except Exception as error:  # latex2mathml raises many exception types
         raise MathError(f"{where}: cannot render TeX {tex.strip()!r}: {error}") from None
-    return without_redundant_rows(mathml)
+    return tidy(mathml)
 
 
-def without_redundant_rows(mathml: str) -> str:
-    """The same formula with fewer elements: latex2mathml wraps every formula and every group in
+# TeX escapes that \text{...} keeps for characters TeX reserves; latex2mathml copies them into
+# <mtext> as they are, and the reader would see "warmup\_steps".
+_TEXT_ESCAPE = re.compile(r"\\([_%#$])")
+MTEXT = f"{{{MATHML}}}mtext"
+
+
+def plain_text_escapes(root: ET.Element) -> None:
+    """The words of a formula (``\\text{warmup\\_steps}``) without TeX's escapes."""
+    for element in root.iter(MTEXT):
+        if element.text:
+            element.text = _TEXT_ESCAPE.sub(r"\1", element.text)
+
+
+def tidy(mathml: str) -> str:
+    """The same formula, its words without TeX escapes and with fewer elements: latex2mathml wraps every formula and every group in
     an <mrow>, also around a single element. MathML lays out an <mrow> with one child like the
     child, and <math> like an <mrow>. Dropping those rows removes about one in ten of the site's
     math elements, each of which costs the browser style and layout time. A row around a lone
     <mo> stays, to be safe: an operator's form (prefix, infix, postfix) sets its spacing."""
     root = ET.fromstring(mathml)
+    plain_text_escapes(root)
     _unwrap_rows(root)
     if len(root) == 1 and _is_plain_row(root[0]):
         root[:] = list(root[0])

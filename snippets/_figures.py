@@ -37,6 +37,7 @@ from matplotlib.figure import Figure  # noqa: E402
 import matplotlib.text  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
+from snippets import _figure_check as figure_check  # noqa: E402
 from snippets import _svg_compact as svg_compact  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -148,39 +149,86 @@ def save_figure(
     shrunk (fonts keep their size) until its smallest text is legible in a
     phone's column (``NARROW_COLUMN_PX``); so is the narrow variant. The meta JSON
     records each layout's size (CSS px) and smallest font size (pt).
+
+    Each layout is checked in each palette before it is written (``_figure_check``):
+    overlapping texts, a text out of its box, a legend over data, raw TeX or a text below
+    the legibility floor raise ``FigureDefect`` naming the figure, layout and defect.
     """
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs Korean alt text")
     if not name or not all(c.isalnum() or c == "-" for c in name) or name.endswith("-narrow"):
         raise ValueError(f"figure name {name!r} must be non-empty, letters/digits/'-' only, not ending in -narrow")
+    # Draw and check every layout in both palettes before writing any file: a defect in
+    # one leaves nothing half-written. One layout, fitted to a phone, unless the snippet
+    # has a narrow layout of its own.
+    drawn = []
+    try:
+        for layout in ("wide", "narrow") if narrow else ("wide",):
+            for variant in VARIANTS:
+                with figure_style(variant):
+                    fig = draw(narrow=True) if (layout == "narrow" and narrow) else draw()
+                    drawn.append((layout, variant, fig))
+                    _hyphenate_log_ticks(fig)
+                    _unsampled_images(fig)
+                    if layout == "narrow" or not narrow:
+                        _fit_narrow(fig)
+                    _check(fig, name, layout if narrow else "only", variant)
+        return _write(name, drawn, {"alt": alt.strip(), "volatile": volatile})
+    finally:
+        for _, _, fig in drawn:
+            plt.close(fig)
+
+
+def _write(name: str, drawn: list, meta: dict) -> list[Path]:
+    """Write the checked SVGs and the figure's meta JSON (alt text, sizes, the checks passed)."""
     out_dir = figure_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    sizes: dict[str, dict] = {}
-    # One layout, fitted to a phone, unless the snippet has a narrow layout of its own.
-    for layout in ("wide", "narrow") if narrow else ("wide",):
-        suffix = "-narrow" if layout == "narrow" else ""
-        for variant in VARIANTS:
-            with figure_style(variant):
-                fig = draw(narrow=True) if (layout == "narrow" and narrow) else draw()
-                _hyphenate_log_ticks(fig)
-                _unsampled_images(fig)
-                if layout == "narrow" or not narrow:
-                    _fit_narrow(fig)
-                path = out_dir / f"{name}{suffix}-{variant}.svg"
-                # No "Date" metadata: the same data must give the same bytes. The title
-                # names the figure inside the SVG (the notebook page finds it by that).
-                buffer = io.StringIO()
-                fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
-                svg = svg_compact.compact(buffer.getvalue())
-                path.write_text(svg, encoding="utf-8")
-                sizes.setdefault(layout, {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)})
-                plt.close(fig)
+    written, sizes = [], {}
+    for layout, variant, fig in drawn:
+        with figure_style(variant):
+            suffix = "-narrow" if layout == "narrow" else ""
+            path = out_dir / f"{name}{suffix}-{variant}.svg"
+            # No "Date" metadata: the same data must give the same bytes. The title
+            # names the figure inside the SVG (the notebook page finds it by that).
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
+            svg = svg_compact.compact(buffer.getvalue())
+            path.write_text(svg, encoding="utf-8")
+            sizes.setdefault(layout, {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)})
             written.append(path)
-    meta = {"alt": alt.strip(), "volatile": volatile, **sizes}
+    meta = {**meta, **sizes, "checked": [f"{layout}-{variant}" for layout, variant, _ in drawn]}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _show_in_notebook(written[0])
     return written
+
+
+class FigureDefect(ValueError):
+    """What a reader would see wrong in a figure: overlapping texts, a legend over data, raw TeX…"""
+
+
+# Where each layout is shown: the one layout and the narrow one in a phone's column; the
+# wide one of a figure with both from 45em (720 px) up, where the column is 687 px or wider.
+CHECK_COLUMN_PX = {"only": figure_check.PHONE_COLUMN_PX, "narrow": figure_check.PHONE_COLUMN_PX, "wide": 687}
+
+
+def _check(fig: Figure, name: str, layout: str, variant: str) -> None:
+    """Fail on any defect a reader would see (``snippets/_figure_check.py``)."""
+    found = figure_check.defects(fig, CHECK_COLUMN_PX[layout])
+    if found:
+        raise FigureDefect(f"figure '{name}' ({layout} layout, {variant} palette): " + "; ".join(found))
+
+
+def legend_below(owner, ncols: int = 1, **kwargs):
+    """The legend of ``owner`` (a figure or subfigure with ``layout="constrained"``) under its
+    plots, outside every axes, so that it covers no data at any width. It lists the entries of
+    all of the owner's panels, each label once, in the order they were drawn."""
+    handles, labels = [], []
+    for ax in owner.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    return owner.legend(handles, labels, loc="outside lower center", ncols=ncols, **kwargs)
 
 
 # A 390 px wide phone shows Material's content column 390 - 2 x 16 px wide; aim a bit
@@ -202,10 +250,11 @@ def _smallest_font(fig: Figure) -> float:
 def _fit_narrow(fig: Figure) -> None:
     """Shrink the figure (fonts keep their size) until its smallest text, at the width of a
     phone's column, is at least LEGIBLE_PX: the saved (tight) width must stay below
-    min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge."""
+    min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge, but
+    not those with math: wrapping would split a $…$ span and show its TeX."""
     for text in _texts(fig):
         if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
-            text.set_wrap(True)
+            text.set_wrap("$" not in text.get_text())
     limit_pt = _smallest_font(fig) * NARROW_COLUMN_PX / LEGIBLE_PX
     if fig.get_layout_engine() is None and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
         # Re-lay the smaller figure out (a colorbar added without a layout engine has a

@@ -156,9 +156,9 @@ def random_batches(lengths, batch_size: int, seed: int = 0) -> list[list[int]]:
 #
 # 배치 하나의 크기는 (시퀀스 수) × (가장 긴 길이) 토큰이고, 그중 실제 토큰은 길이의 합이다. 한 epoch 전체에서
 #
-# $$\text{패딩 비율} = 1 - \frac{\sum_i \text{길이}_i}{\sum_{\text{배치 } b} |b| \cdot \max_{i \in b} \text{길이}_i}$$
+# $$\text{패딩 비율} = 1 - \frac{\sum_i \text{길이}_i}{\sum_b |b| \cdot \max_{i \in b} \text{길이}_i}$$
 #
-# 이다. 0이면 패딩이 없고, 1에 가까울수록 계산하는 토큰 대부분이 패딩이다.
+# 이다($b$는 배치 하나, $|b|$는 그 배치의 시퀀스 수). 0이면 패딩이 없고, 1에 가까울수록 계산하는 토큰 대부분이 패딩이다.
 
 # %%
 def padding_fraction(batches, lengths) -> float:
@@ -288,7 +288,8 @@ if __name__ == "__main__":
             ("무작위 배치", random_batches(lengths, BATCH_SIZE)[:SHOWN], "C1"),
             ("버킷팅 배치", list(BucketBatchSampler(lengths, BATCH_SIZE))[:SHOWN], "C0"),
         )
-        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 8.0) if narrow else (9.0, 5.0), sharex=True, sharey=True)  # 같은 눈금으로 비교
+        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 8.0) if narrow else (9.0, 5.0),
+                                 sharex=True, sharey=True, layout="constrained")  # 같은 눈금으로 비교
         for ax, (title, batches, color) in zip(axes, panels):
             row = 0
             for number, batch in enumerate(batches):
@@ -299,15 +300,16 @@ if __name__ == "__main__":
                     ax.barh(row, width - length, left=length, height=1.0, color=color, alpha=0.25, linewidth=0)
                     row += 1
                 fraction = padding_fraction([batch], lengths)
-                ax.text(width + 2, row - len(batch) / 2, f"패딩 {fraction:.0%}", va="center", fontsize=9)
+                ax.text(width + 3, row - len(batch) / 2, f"패딩 {fraction:.0%}", va="center")
                 row += 3  # 배치 사이의 빈 줄
             ax.set_title(title)
             ax.set_xlabel("토큰 위치")
             ax.grid(False)
+        longest = max(int(lengths[batch].max()) for _, batches, _ in panels for batch in batches)
+        axes[0].set_xlim(0, longest * 1.3)  # 가장 긴 배치 오른쪽에 "패딩 …%"가 들어갈 자리
         axes[0].invert_yaxis()
         axes[0].set_yticks([])
         axes[0].set_ylabel(f"시퀀스 (배치 {SHOWN}개 × {BATCH_SIZE}개)")
-        fig.tight_layout()
         return fig
 
     save_figure(

@@ -38,7 +38,7 @@ from torch.utils._pytree import tree_flatten
 from torch.utils.flop_counter import FlopCounterMode
 
 # 저장소 폴더에서 `python -m snippets.complexity`으로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 D_FIXED = 64  # n을 바꿀 때 고정하는 표현 차원 d
 N_FIXED = 64  # d를 바꿀 때 고정하는 시퀀스 길이 n
@@ -172,9 +172,11 @@ if __name__ == "__main__":
 
     def draw_flops(narrow=False):
         """n에 따른 FLOPs(d 고정)와 d에 따른 FLOPs(n 고정), 로그-로그."""
-        fig, axes = plt.subplots(2, 1, figsize=(4.6, 7.0)) if narrow else plt.subplots(1, 2, figsize=(9.5, 4.0))
+        fig = plt.figure(figsize=(4.6, 8.2) if narrow else (9.0, 4.6), layout="constrained")
+        # 패널마다 범례가 다르다(기울기): 패널 하나를 작은 그림(subfigure)으로 두고 범례를 그 아래에 단다
         panels = (("n", "d", D_FIXED, "시퀀스 길이 n"), ("d", "n", N_FIXED, "표현 차원 d"))
-        for ax, (axis, other, fixed, xlabel) in zip(axes, panels):
+        for part, (axis, other, fixed, xlabel) in zip(fig.subfigures(*((2, 1) if narrow else (1, 2))), panels):
+            ax = part.subplots()
             xs, att, rnn = sweeps[axis]
             ax.plot(xs, att, "o-", color="C0", label=f"self-attention (기울기 {slopes[axis][0]:.2f})")
             ax.plot(xs, rnn, "s-", color="C1", label=f"RNN (기울기 {slopes[axis][1]:.2f})")
@@ -184,8 +186,7 @@ if __name__ == "__main__":
             ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_ylabel("행렬곱 FLOPs")
-            ax.legend()
-        fig.tight_layout()
+            legend_below(part, ncols=2)  # 축 밖 아래: 세로 점선과 직선을 가리지 않는다
         return fig
 
     save_figure(
@@ -322,7 +323,7 @@ if __name__ == "__main__":
 
     def draw_times():
         """n에 따른 실측 시간 (참고용, 로그-로그)."""
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(layout="constrained")
         ax.plot(NS, [a * 1e3 for a, _ in times.values()], "o-", color="C0", label="self-attention")
         ax.plot(NS, [r * 1e3 for _, r in times.values()], "s-", color="C1", label="RNN")
         ax.set_xscale("log", base=2)
@@ -331,7 +332,7 @@ if __name__ == "__main__":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 0.01, 0.1, 1, 10
         ax.set_ylabel("시간 (ms, 5회 중 최소)")
         ax.set_title(f"실측 시간: 참고용, 실행마다 다르다 (CPU, d = {D_FIXED})")
-        ax.legend()
+        legend_below(fig, ncols=2)  # 잰 값은 빌드마다 다르다: 범례는 어느 값이든 가리지 않을 축 밖에
         return fig
 
     save_figure(

@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 # 저장소 폴더에서 `python -m snippets.gradient_vanishing`으로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 SEQ_LEN = 100  # T: 시퀀스 길이
 D_MODEL = 64  # 입력과 은닉 상태의 차원
@@ -214,14 +214,14 @@ if __name__ == "__main__":
     def draw_distance():
         """거리에 따른 ‖∂y_T/∂x_t‖ (로그 y축), 네 모델."""
         distances = range(SEQ_LEN)
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = plt.subplots(figsize=(7.0, 4.6), layout="constrained")
         for name, (label, color, style) in STYLES.items():
             ax.plot(distances, curves[name], linestyle=style, color=color, label=label)
         ax.set_yscale("log")
         ax.set_xlabel(r"거리 $T - t$ (0 = 마지막 위치 자신)")
         ax.set_ylabel(r"$\Vert \partial y_T / \partial x_t \Vert_F$")
-        ax.set_title(f"마지막 출력의 기울기가 위치 t까지 전달되는 크기 (T = {SEQ_LEN})")
-        ax.legend(loc="center right")
+        ax.set_title(f"위치 t까지 전달되는 기울기 (T\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}{SEQ_LEN})")
+        legend_below(fig, ncols=2)  # 축 밖 아래: 곡선을 가리지 않는다
         return fig
 
     save_figure(
@@ -287,14 +287,14 @@ if __name__ == "__main__":
     def draw_depth():
         """층 수에 따른 입력 기울기 노름 (로그 y축), 잔차 유무."""
         layers = range(1, DEPTH + 1)
-        fig, ax = plt.subplots(figsize=(7.0, 4.0))
+        fig, ax = plt.subplots(figsize=(7.0, 4.6), layout="constrained")
         ax.plot(layers, deep[True], "s-", color="C2", label=r"잔차 있음: $h_{l+1} = h_l + \mathrm{Attn}(h_l)$")
         ax.plot(layers, deep[False], "o-", color="C1", label=r"잔차 없음: $h_{l+1} = \mathrm{Attn}(h_l)$")
         ax.set_yscale("log")
         ax.set_xlabel("쌓은 self-attention 층의 수 L")
         ax.set_ylabel(r"$\Vert \partial (r \cdot y_T^{(L)}) / \partial x \Vert$")
         ax.set_title("깊이에 따른 입력 기울기의 크기")
-        ax.legend()
+        legend_below(fig)  # 축 밖 아래: 곡선을 가리지 않는다
         return fig
 
     save_figure(

@@ -41,7 +41,7 @@ import torch
 from torch import nn
 
 # 저장소 폴더에서 `python -m snippets.layer_norm`으로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 # 1·2번 실험(초기 기울기)의 크기: 논문의 base 모델처럼 d_model 512, 8 heads, 12층.
 # 속도를 위해 FFN 폭은 1024, 배치는 작게 잡았다(결과의 경향은 2048에서도 같다).
@@ -340,7 +340,8 @@ if __name__ == "__main__":
     def draw_training(narrow=False):
         """Post-LN과 Pre-LN의 학습 손실 곡선, warm-up 유무 (두 패널, y축 공유)."""
         steps = range(1, TRAIN_STEPS + 1)
-        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 6.6) if narrow else (9.0, 3.8), sharey=True)
+        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 7.6) if narrow else (9.0, 4.4),
+                                 sharey=True, layout="constrained")
         for ax, arch, title in ((axes[0], "post", "Post-LN"), (axes[1], "pre", "Pre-LN")):
             ax.plot(steps, runs[(arch, 0)], color="C0", label=f"warm-up 없음, lr {BIG_LR:g}")
             ax.plot(steps, runs[(arch, WARMUP_STEPS)], color="C1", label=f"warm-up {WARMUP_STEPS} step, lr {BIG_LR:g}")
@@ -348,12 +349,12 @@ if __name__ == "__main__":
             ax.set_title(title)
             ax.set_xlabel("학습 step")
         axes[0].plot(steps, post_small_lr, color="C2", linestyle="--", label=f"warm-up 없음, lr {SMALL_LR:g}")
-        axes[0].set_ylabel("손실 (cross-entropy)")
+        for ax in axes if narrow else axes[:1]:  # 위아래로 쌓으면 패널마다 세로축 이름을 단다
+            ax.set_ylabel("손실 (cross-entropy)")
         axes[0].set_ylim(bottom=0)
         for ax in axes:
             ax.axhline(torch.log(torch.tensor(16.0)).item(), color="C3", linestyle=":", label=r"무작위 추측 수준 $\ln 16$")
-            ax.legend(fontsize=8, loc="upper right")
-        fig.tight_layout()
+        legend_below(fig, ncols=2)  # 두 패널이 함께 쓰는 범례 하나, 축 밖 아래: 곡선을 가리지 않는다
         return fig
 
     save_figure(

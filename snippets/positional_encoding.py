@@ -30,7 +30,7 @@
 import torch
 
 # 저장소 폴더에서 `python -m snippets.positional_encoding`으로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 D_MODEL = 128  # 이 노트북의 기본 모델 차원
 
@@ -86,7 +86,7 @@ if __name__ == "__main__":
         ax.grid(False)
         ax.set_xlabel("차원 번호 (짝수: sin, 홀수: cos)")
         ax.set_ylabel("위치 pos")
-        ax.set_title(f"위치 인코딩 값 ($d_{{model}}$ = {D_MODEL}, 위치 0…{SHOWN - 1})")
+        ax.set_title(f"위치 인코딩 값 ($d_{{\\mathrm{{model}}}}$ = {D_MODEL}, 위치 0…{SHOWN - 1})")
         fig.colorbar(image, ax=ax, label="PE 값")
         return fig
 
@@ -107,16 +107,16 @@ if __name__ == "__main__":
 
     def draw_curves():
         """차원 6, 7, 20, 40을 위치에 따른 곡선으로."""
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(7.0, 5.0), layout="constrained")
         for dim in (6, 7, 20, 40):
             kind = "sin" if dim % 2 == 0 else "cos"
             wavelength = 2 * torch.pi / omega[dim // 2].item()
             ax.plot(pe[:SHOWN, dim], label=f"차원 {dim} ({kind}, 파장 {wavelength:.1f})")
         ax.set_xlabel("위치 pos")
         ax.set_ylabel("PE 값")
-        ax.set_ylim(-1.15, 1.6)
+        ax.set_ylim(-1.1, 1.1)
         ax.set_title("차원별 위치 인코딩 곡선")
-        ax.legend(loc="upper center", ncol=2)
+        legend_below(fig, ncols=2)  # 축 밖 아래: 곡선을 가리지 않는다
         return fig
 
     save_figure("pe-curves", draw_curves, alt=(
@@ -167,7 +167,7 @@ if __name__ == "__main__":
     def draw_scale():
         """위치에 따른 정수 위치 값과 PE·임베딩 성분 크기 (로그 축)."""
         positions = scale["position"][1:]  # 로그 축이라 위치 0은 뺀다
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(7.0, 6.4), layout="constrained")
         ax.plot(positions, positions, color="C0", linewidth=2, label="정수 위치 pos를 그대로 더할 때")
         ax.plot(positions, scale["embedding_rms"][1:], color="C2", linewidth=0.8, label="임베딩 성분의 RMS, N(0, 1)")
         ax.plot(positions, scale["embedding_small_rms"][1:], color="C3", linewidth=0.8,
@@ -179,8 +179,8 @@ if __name__ == "__main__":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 0.1, 1, 10, 100
         ax.set_xlabel("위치 pos")
         ax.set_ylabel("성분의 크기 (로그 축)")
-        ax.set_title(f"위치 정보와 임베딩의 크기 비교 ($d_{{model}}$ = {D_MODEL})")
-        ax.legend(loc="center right")
+        ax.set_title(f"위치 정보와 임베딩의 크기 비교 ($d_{{\\mathrm{{model}}}}$ = {D_MODEL})")
+        legend_below(fig)  # 축 밖 아래: 선을 가리지 않는다
         return fig
 
     save_figure(
@@ -285,7 +285,7 @@ if __name__ == "__main__":
         ax.grid(False)
         ax.set_xlabel("위치 q")
         ax.set_ylabel("위치 p")
-        ax.set_title(f"위치 인코딩의 코사인 유사도 ($d_{{model}}$ = {D_MODEL})")
+        ax.set_title(f"위치 인코딩의 코사인 유사도 ($d_{{\\mathrm{{model}}}}$ = {D_MODEL})")
         fig.colorbar(image, ax=ax, label=r"$PE_p \cdot PE_q \,/\, (d_{model}/2)$")
         return fig
 

@@ -31,7 +31,7 @@
 import torch
 
 # 저장소 폴더에서 `python -m snippets.scaled_dot_product`으로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 # 실험에 쓰는 d_k 값들 (2의 거듭제곱)
 D_KS = (16, 32, 64, 128, 256, 512, 1024)
@@ -89,7 +89,7 @@ if __name__ == "__main__":
     def draw_variance():
         """d_k에 따른 분산(로그-로그)과 이론선 d_k, 1."""
         d_ks = list(variances)
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(7.0, 5.0), layout="constrained")
         ax.plot(d_ks, [variances[d]["raw"] for d in d_ks], "o", color="C0", label=r"측정: $\mathrm{Var}(q \cdot k)$")
         ax.plot(d_ks, d_ks, "-", color="C0", alpha=0.6, label=r"이론: $d_k$")
         ax.plot(d_ks, [variances[d]["scaled"] for d in d_ks], "s", color="C1", label=r"측정: $\mathrm{Var}(q \cdot k / \sqrt{d_k})$")
@@ -99,7 +99,7 @@ if __name__ == "__main__":
         ax.set_xlabel(r"$d_k$")
         ax.set_ylabel("점수의 분산")
         ax.set_title("스케일링 전후 어텐션 점수의 분산")
-        ax.legend()
+        legend_below(fig, ncols=2)  # 축 밖 아래: 점과 선을 가리지 않는다
         return fig
 
     save_figure(

@@ -29,7 +29,7 @@
 import torch
 
 # 저장소 폴더에서 `python -m snippets.warmup_schedule`로 실행하거나 빌더가 실행한다.
-from snippets._figures import publish, save_figure
+from snippets._figures import legend_below, publish, save_figure
 from snippets.layer_norm import BIG_LR, TRAIN_STEPS, WARMUP_STEPS, linear_warmup_factor
 
 D_MODEL = 512  # base 모델의 d_model
@@ -76,6 +76,8 @@ if __name__ == "__main__":
         publish(f"wu_peak_{warmup}", value)
         publish(f"wu_peak_step_{warmup}", step)
         publish(f"wu_end_{warmup}", end)
+    publish("wu_copy_warmup_steps", WARMUP_STEPS)  # 복사 과제의 설정 (snippets/layer_norm.py)
+    publish("wu_copy_lr", BIG_LR)
 
 # %% [markdown]
 # 논문의 설정(warmup_steps 4,000)에서 최댓값은 step {{ wu_peak_step_4000 }}에서 {{ wu_peak_4000:.1e }}이다.
@@ -87,8 +89,9 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. 그림
 #
-# 왼쪽은 §5.3의 스케줄(세로축 learning rate, 가로축 step), 오른쪽은 복사 과제의 스케줄이다. 복사 과제는
-# 처음 40 step 동안 목표값(1e-2)까지 선형으로 키운 뒤 일정하게 두고, 줄이지 않는다.
+# 첫 번째 패널은 §5.3의 스케줄(세로축 learning rate, 가로축 step)이고 점은 각 설정의 최댓값이다. 두 번째 패널은
+# 복사 과제의 스케줄이다. 복사 과제는 처음 {{ wu_copy_warmup_steps }} step 동안 목표값({{ wu_copy_lr:g }})까지 선형으로
+# 키운 뒤 일정하게 두고, 줄이지 않는다.
 
 # %%
 if __name__ == "__main__":
@@ -99,42 +102,47 @@ if __name__ == "__main__":
     plotted = sorted(set(range(1, TOTAL_STEPS + 1, 100)) | set(WARMUP_SETTINGS) | {TOTAL_STEPS})
     rates = {warmup: [noam_lrate(s, warmup_steps=warmup) for s in plotted] for warmup in WARMUP_SETTINGS}
 
-    def draw_schedules():
-        """§5.3 스케줄(warm-up 길이 세 가지)과 복사 과제의 스케줄."""
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [3, 2]})
-        steps = plotted
+    def draw_schedules(narrow=False):
+        """§5.3 스케줄(warm-up 길이 세 가지)과 복사 과제의 스케줄. 휴대폰에서는 위아래로 쌓는다."""
+        fig = plt.figure(figsize=(4.6, 8.0) if narrow else (9.0, 4.4), layout="constrained")
+        # 패널마다 범례가 다르다: 패널 하나를 작은 그림(subfigure)으로 두고 범례를 그 아래에 단다
+        paper, copy = fig.subfigures(2, 1) if narrow else fig.subfigures(1, 2, width_ratios=[3, 2])
+        ax = paper.subplots()
         for color, warmup in zip(("C1", "C0", "C2"), WARMUP_SETTINGS):
             label = f"warmup_steps {warmup:,}" + (" (논문)" if warmup == PAPER_WARMUP else "")
-            axes[0].plot(steps, rates[warmup], color=color, label=label)
+            ax.plot(plotted, rates[warmup], color=color, label=label)
             step, value = peak(warmup)
-            axes[0].plot([step], [value], "o", color=color, markersize=4)
-        axes[0].set_xlabel("학습 step")
-        axes[0].xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 10,000처럼 쉼표로 묶는다
-        axes[0].set_ylabel("learning rate")
-        axes[0].set_title(r"§5.3: $d_{model}^{-0.5} \cdot \min(step^{-0.5},\ step \cdot warmup^{-1.5})$", fontsize=10)
-        axes[0].ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
-        axes[0].set_ylim(bottom=0)
-        axes[0].legend(fontsize=8)
+            ax.plot([step], [value], "o", color=color, markersize=4)  # 최댓값 (범례에는 넣지 않는다)
+        ax.set_xlabel("학습 step")
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 10,000처럼 쉼표로 묶는다
+        ax.set_ylabel("learning rate")
+        ax.set_title("§5.3의 스케줄 (식은 본문)")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
+        ax.set_ylim(bottom=0)
+        legend_below(paper)
+        ax = copy.subplots()
         copy_steps = range(TRAIN_STEPS)
-        axes[1].plot([s + 1 for s in copy_steps], [copy_task_lrate(s) for s in copy_steps], color="C1",
-                     label=f"warm-up {WARMUP_STEPS} step")
-        axes[1].plot([s + 1 for s in copy_steps], [copy_task_lrate(s, warmup_steps=0) for s in copy_steps],
-                     color="C0", linestyle="--", label="warm-up 없음")
-        axes[1].set_xlabel("학습 step")
-        axes[1].set_title("복사 과제: 선형 warm-up 뒤 일정", fontsize=10)
-        axes[1].set_ylim(0, BIG_LR * 1.15)
-        axes[1].legend(fontsize=8, loc="lower right")
-        fig.tight_layout()
+        ax.plot([s + 1 for s in copy_steps], [copy_task_lrate(s) for s in copy_steps], color="C1",
+                label=f"warm-up {WARMUP_STEPS} step")
+        ax.plot([s + 1 for s in copy_steps], [copy_task_lrate(s, warmup_steps=0) for s in copy_steps],
+                color="C0", linestyle="--", label="warm-up 없음")
+        ax.set_xlabel("학습 step")
+        ax.set_ylabel("learning rate")
+        ax.set_title("복사 과제: 선형 warm-up 뒤 일정")
+        ax.set_ylim(0, BIG_LR * 1.15)
+        legend_below(copy)
         return fig
 
     save_figure(
         "wu-schedule",
         draw_schedules,
+        narrow=True,
         alt=(
-            "learning rate 스케줄 두 가지. 왼쪽은 Attention Is All You Need §5.3의 식으로, warmup_steps 1,000, 4,000, "
+            "learning rate 스케줄 두 가지. 첫 번째 패널은 Attention Is All You Need §5.3의 식으로, warmup_steps 1,000, 4,000, "
             "16,000 각각 step이 warmup_steps에 닿을 때까지 선형으로 오른 뒤 step의 제곱근에 반비례해 줄어든다. "
             "최댓값은 {{ wu_peak_1000:.1e }}, {{ wu_peak_4000:.1e }}, {{ wu_peak_16000:.1e }}로 warm-up이 길수록 작다. "
-            "오른쪽은 복사 과제의 스케줄로, 처음 40 step 동안 0에서 1e-2까지 선형으로 오른 뒤 일정하다. "
-            "warm-up이 없으면 처음부터 1e-2다"
+            f"두 번째 패널은 복사 과제의 스케줄로, 처음 {WARMUP_STEPS} step 동안 0에서 {BIG_LR:g}까지 선형으로 오른 뒤 "
+            "일정하다. "
+            f"warm-up이 없으면 처음부터 {BIG_LR:g}다"
         ),
     )

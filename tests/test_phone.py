@@ -164,6 +164,53 @@ def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
     assert keyword != plain, "keywords are highlighted"
 
 
+CUE_PX = 24
+
+
+def _edge_difference(png: bytes) -> tuple[float, float]:
+    """Mean difference of the leftmost and rightmost 6 px columns from the middle column."""
+    from io import BytesIO
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=float)
+    middle = pixels[:, pixels.shape[1] // 2: pixels.shape[1] // 2 + 1]
+    return (float(np.abs(pixels[:, :6] - middle).mean()), float(np.abs(pixels[:, -6:] - middle).mean()))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_long_formulas_scroll_in_their_block_with_a_visible_cue(built_site, open_page, scheme):
+    """At 390 px the page never scrolls sideways; a display formula wider than the screen scrolls
+    inside its block, which shows a shadow on the side where more of it lies (and none at its end)."""
+    pages = [path for path in (f"/{p.relative_to(built_site.path).parent.as_posix()}/" for p in built_site.html_pages())
+             if 'class="arithmatex" tabindex' in built_site.page(path).read_text(encoding="utf-8")]
+    checked = 0
+    for path in pages:
+        page = open_page(path, color_scheme=scheme, viewport=PHONE).page
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        page.add_style_tag(content="div.arithmatex math { visibility: hidden }")  # leave only the cue
+        blocks = page.locator("article div.arithmatex")
+        for i in range(blocks.count()):
+            block = blocks.nth(i)
+            hidden = block.evaluate("b => b.scrollWidth - b.clientWidth")
+            if hidden <= 1:
+                continue
+            # The shadow shows once more than its cover's width (1.5rem) is hidden; no formula may
+            # be cut by less, where the cue would be too faint to see.
+            assert hidden > CUE_PX, (path, f"a formula is cut by {hidden} px, too little for a visible cue")
+            block.scroll_into_view_if_needed()
+            start_left, start_right = _edge_difference(block.screenshot())
+            block.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+            end_left, end_right = _edge_difference(block.screenshot())
+            assert start_right > 3 * max(start_left, 1), (path, "no cue that more of the formula lies right")
+            assert end_left > 3 * max(end_right, 1), (path, "no cue at the left once scrolled to the end")
+            checked += 1
+        page.context.close()
+    assert checked >= 3, "the site's long formulas (positional encoding, warm-up schedule) overflow a phone"
+
+
 # ---------------------------------------------------------------- SVG compaction
 
 
@@ -220,11 +267,12 @@ def test_compaction_is_deterministic_and_keeps_the_figure_name(tmp_path, monkeyp
     from snippets._figures import save_figure
 
     def draw(narrow=False):
-        fig, axes = plt.subplots(2, 1, figsize=(4, 6)) if narrow else plt.subplots(1, 2, figsize=(9, 3.5))
+        fig, axes = plt.subplots(2, 1, figsize=(4, 6)) if narrow else plt.subplots(1, 2, figsize=(6.5, 3.5))
         for ax in axes:
             ax.plot([1, 2, 3], [3, 1, 2], "o-", label="곡선")
-            ax.set_title("아주 긴 한국어 제목이 좁은 화면에서도 읽히는지 확인한다")
-            ax.legend(fontsize=8)
+            # On a phone the long title wraps at the figure's edge (the wide layout has room for a short one).
+            ax.set_title("아주 긴 한국어 제목이 좁은 화면에서도 읽히는지 확인한다" if narrow else "짧은 제목")
+            ax.legend(fontsize=8, loc="upper center")
         return fig
 
     monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path / "a"))

@@ -268,3 +268,23 @@ def test_every_internal_link_and_anchor_resolves(built_site):
             elif anchor and target.suffix == ".html" and anchor not in ids(target) and anchor not in ("", "__search"):
                 problems.append(f"{page.relative_to(built_site.path)}: {url} (no such anchor)")
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+TEX_ESCAPE = re.compile(r"\\[A-Za-z_{}%&#$,;!]")  # \cdot, \_, \{, \, … : TeX the reader would see
+
+
+def test_no_tex_escape_reaches_the_reader(built_site):
+    """Outside code, no page shows TeX source: not in its text, its math (MathML), nor in an
+    alt text, title or label a screen reader reads."""
+    found = []
+    for page in built_site.html_pages():
+        document = soup(page)
+        for tag in document.select("pre, code, script, style"):
+            tag.decompose()
+        shown = [document.get_text(" ")]
+        shown += [tag[attribute] for attribute in ("alt", "title", "aria-label")
+                  for tag in document.select(f"[{attribute}]")]
+        for text in shown:
+            found += [f"{page.relative_to(built_site.path)}: …{text[max(0, m.start() - 30):m.end() + 10]}…"
+                      for m in TEX_ESCAPE.finditer(text)]
+    assert not found, "\n".join(found)

@@ -5,6 +5,7 @@
     python -m scripts.figure_builder --only pe  # run one snippet (name or unique prefix), even if fresh
     python -m scripts.figure_builder --force    # run every snippet
     python -m scripts.figure_builder --threads 2  # torch threads per kernel (default 1)
+    python -m scripts.figure_builder --sheet    # then every figure on one local page, for review
 
 A snippet is ``snippets/<name>.py`` (jupytext percent format; files starting
 with ``_`` are helpers). It is executed as a notebook in a kernel whose
@@ -23,7 +24,7 @@ is unchanged and every output still has the bytes the last run installed.
 Modules: ``common`` (paths, discovery, cache keys), ``manifest`` (the record of
 the last good runs, the checkout lock, freshness), ``build`` (scheduling,
 interruption, installing), ``runner`` (one snippet in a kernel, in a process of
-its own), ``cli``.
+its own), ``sheet`` (the contact sheet), ``cli``.
 """
 
 from scripts.figure_builder.build import Outcome, build

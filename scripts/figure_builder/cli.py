@@ -1,4 +1,4 @@
-"""Command line: ``python -m scripts.figure_builder [--list | --only NAME | --force] [--threads N]``."""
+"""Command line: ``python -m scripts.figure_builder [--list | --sheet | --only NAME | --force] [--threads N]``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--list", action="store_true", help="list snippets and their state")
     group.add_argument("--only", metavar="NAME", help="run one snippet, even if fresh")
     group.add_argument("--force", action="store_true", help="run every snippet")
+    group.add_argument("--sheet", action="store_true",
+                       help="after running stale snippets, write a contact sheet of every figure (phone and "
+                            "desktop width, both palettes, captions and alt texts) and print its path")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, metavar="N",
                         help=f"torch threads per kernel (default {DEFAULT_THREADS}; results do not depend on it)")
     args = parser.parse_args(argv)
@@ -52,4 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         print("[figures] interrupted; nothing half-written was installed", file=sys.stderr)
         return 130
     print(f"[figures] done in {time.perf_counter() - started:.1f} s")
+    if args.sheet:
+        from scripts.figure_builder.sheet import write_sheet
+
+        print(f"[figures] contact sheet: {write_sheet().as_uri()}")
     return 0

@@ -97,9 +97,24 @@ class _BuildState:
             name: {"snippet": snippet, **figure_builder.figure_meta(name)}
             for name, snippet in figure_builder.known_figures(manifest).items()
         }
+        for name, meta in self.figures.items():
+            _check_was_passed(name, meta)
 
 
 _state = _BuildState()
+
+
+def _check_was_passed(name: str, meta: dict) -> None:
+    """Every layout of every figure on the site passed the figure check in both palettes
+    (``snippets/_figure_check.py``, run by ``save_figure``); a figure written any other way fails."""
+    layouts = ("wide", "narrow") if meta.get("narrow") else ("wide",)
+    expected = [f"{layout}-{variant}" for layout in layouts for variant in ("light", "dark")]
+    if meta.get("checked") != expected:
+        raise PluginError(
+            f"figure '{name}' (snippets/{meta['snippet']}.py) has no record of passing the figure check "
+            f"for {', '.join(expected)}; it must be written by save_figure "
+            f"(python -m scripts.figure_builder --only {meta['snippet']})"
+        )
 
 
 def _body_first_line(page) -> int:
