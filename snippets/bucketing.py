@@ -194,11 +194,11 @@ if __name__ == "__main__":
         publish(f"bucket_chunk_{chunk_size}", fraction)
 
 # %% [markdown]
-# 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만
+# 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}(이)가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만
 # 길어도 나머지 31개가 그 길이만큼 패딩된다. 덩어리가 시퀀스 32개(배치 하나)면 정렬할 것이 배치 자신뿐이라 무작위와
 # 같고({{ bucket_chunk_32:.0% }}), 덩어리가 커질수록 패딩이 줄어 시퀀스 320개면 {{ bucket_chunk_320:.0% }},
 # 1,600개면 {{ bucket_chunk_1600:.0% }}, 3,200개(배치 100개 분량)면 {{ bucket_chunk_3200:.1% }}만 남는다.
-# 데이터 전체를 정렬하면 {{ bucket_chunk_10000:.1% }}로 가장 적지만, 그때는 epoch마다 배치 구성이 똑같다.
+# 데이터 전체를 정렬하면 {{ bucket_chunk_10000:.1% }}(으)로 가장 적지만, 그때는 epoch마다 배치 구성이 똑같다.
 #
 # ## 5. `DataLoader`에 넣기
 #
@@ -268,9 +268,9 @@ if __name__ == "__main__":
         draw_padding_by_batch_size,
         alt=(
             "배치 크기 8부터 128까지의 패딩 비율. 무작위 배치는 "
-            "{{ bucket_random_smallest_batch:.2f }}에서 {{ bucket_random_largest_batch:.2f }}로 늘어나고, "
+            "{{ bucket_random_smallest_batch:.2f }}에서 {{ bucket_random_largest_batch:.2f }}(으)로 늘어나고, "
             f"버킷팅(덩어리 = 시퀀스 {CHUNK_SIZE:,}개)은 "
-            "{{ bucket_bucketed_min:.2f }}에서 {{ bucket_bucketed_max:.2f }}로 늘지만 모든 배치 크기에서 무작위 배치보다 훨씬 낮다"
+            "{{ bucket_bucketed_min:.2f }}에서 {{ bucket_bucketed_max:.2f }}(으)로 늘지만 모든 배치 크기에서 무작위 배치보다 훨씬 낮다"
         ),
     )
 
@@ -397,10 +397,10 @@ if __name__ == "__main__":
     publish("bucket_mask_logit_change", losses["logit_change_no_key_mask"])
 
 # %% [markdown]
-# 배치의 길이는 {{ bucket_mask_shortest }}–{{ bucket_mask_longest }}이고 패딩 비율은 {{ bucket_mask_padding:.0% }}다.
+# 배치의 길이는 {{ bucket_mask_shortest }}~{{ bucket_mask_longest }}이고 패딩 비율은 {{ bucket_mask_padding:.0% }}(이)다.
 # 하나씩 넣은 기준 손실은 {{ bucket_mask_loss_alone:.4f }}, key padding mask와 ignore_index를 모두 쓴 배치의 손실도
-# {{ bucket_mask_loss_masked:.4f }}로 같다(테스트가 `1e-9` 안에서 같음을 확인한다). ignore_index를 빼면
-# {{ bucket_mask_loss_no_ignore_index:.4f }}, key padding mask를 빼면 {{ bucket_mask_loss_no_key_mask:.4f }}로 달라진다.
+# {{ bucket_mask_loss_masked:.4f }}(으)로 같다(테스트가 `1e-9` 안에서 같음을 확인한다). ignore_index를 빼면
+# {{ bucket_mask_loss_no_ignore_index:.4f }}, key padding mask를 빼면 {{ bucket_mask_loss_no_key_mask:.4f }}(으)로 달라진다.
 # 손실 차이가 작은 것은 학습하지 않은 모델의 손실이 모두 $\ln 100$ 근처이기 때문이고, 출력 자체는 크게 바뀐다:
 # key padding mask가 없으면 실제 토큰의 logit이 하나씩 넣었을 때보다 최대 {{ bucket_mask_logit_change:.3f }}만큼 달라진다.
 # 마스킹이 있으면 패딩은 계산만 차지하고 결과는 바꾸지 않는다. 버킷팅이 줄이는 것은 그 계산이다.

@@ -190,7 +190,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # - **RNN**: 거리가 하나 늘 때마다 노름이 거의 일정한 비율로 줄어, 로그 축에서 직선으로 내려간다.
 #   거리 50이면 거리 0의 {{ gv_rnn_ratio_50:.1e }}배다. 앞쪽 토큰은 마지막 출력의 기울기를 사실상 받지 못한다.
-# - **self-attention**: 거리 1부터 99까지 노름이 {{ gv_attention_min:.3f }}과 {{ gv_attention_max:.3f }} 사이에서 오르내릴 뿐 거리에 따라 줄지 않는다.
+# - **self-attention**: 거리 1부터 99까지 노름이 {{ gv_attention_min:.3f }}(과)와 {{ gv_attention_max:.3f }} 사이에서 오르내릴 뿐 거리에 따라 줄지 않는다.
 #   오르내림은 attention 가중치(softmax 확률)가 위치마다 다르기 때문이지 거리 때문이 아니다.
 # - **잔차 self-attention**: 거리 1 이상은 잔차가 없을 때와 똑같다. 잔차 연결은 자기 위치(거리 0)에 항등 경로
 #   $\partial x_T / \partial x_T = I$를 더할 뿐이다. Transformer의 skip-connection은 시퀀스 방향이 아니라
@@ -230,7 +230,7 @@ if __name__ == "__main__":
         alt=(
             "거리 0부터 99까지 마지막 출력에 대한 기울기 노름, 로그 축. tanh RNN은 직선으로 떨어져 거리 50에서 "
             "{{ gv_rnn_50:.1e }}, 거리 99에서 {{ gv_rnn_99:.1e }}이다. self-attention은 거리 1부터 99까지 "
-            "{{ gv_attention_min:.3f }}과 {{ gv_attention_max:.3f }} 사이에 머문다. 잔차 self-attention은 "
+            "{{ gv_attention_min:.3f }}(과)와 {{ gv_attention_max:.3f }} 사이에 머문다. 잔차 self-attention은 "
             "거리 0에서만 커지고 나머지는 잔차가 없을 때와 겹친다. 시간 방향 잔차를 단 RNN은 거리가 멀수록 커진다"
         ),
     )
@@ -303,6 +303,6 @@ if __name__ == "__main__":
         alt=(
             f"self-attention 층을 1개부터 {DEPTH}개까지 쌓았을 때 입력에 대한 기울기 노름, 로그 축. 잔차가 없으면 "
             "1층 {{ gv_depth_plain_first:.2f }}에서 " f"{DEPTH}층 " "{{ gv_depth_plain_last:.0e }}까지 직선으로 줄어들고, "
-            "잔차가 있으면 {{ gv_depth_residual_min:.2f }}–{{ gv_depth_residual_max:.2f }} 사이에서 거의 일정하다"
+            "잔차가 있으면 {{ gv_depth_residual_min:.2f }}~{{ gv_depth_residual_max:.2f }} 사이에서 거의 일정하다"
         ),
     )

@@ -175,7 +175,7 @@ if __name__ == "__main__":
     publish("ln_embedding_std", (2 / (VOCAB + D_MODEL)) ** 0.5)
 
 # %% [markdown]
-# 논문의 설정에서는 마지막 층의 기울기가 Post-LN {{ ln_post_last:.2f }}, Pre-LN {{ ln_pre_last:.2f }}로
+# 논문의 설정에서는 마지막 층의 기울기가 Post-LN {{ ln_post_last:.2f }}, Pre-LN {{ ln_pre_last:.2f }}(으)로
 # {{ ln_ratio_last:.1f }}배다(논문의 상계로는 약 $\sqrt{L}$배, $\sqrt{12} \approx$ {{ ln_sqrt_layers:.1f }}).
 # Post-LN은 위쪽 층으로 갈수록 기울기가 커진다(6번째 층 {{ ln_post_mid:.2f }} → 12번째 층 {{ ln_post_last:.2f }}).
 # 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다(1번째 층 {{ ln_pre_first:.2f }} → 12번째 층 {{ ln_pre_last:.2f }}).

@@ -39,7 +39,7 @@ D_MODEL = 128  # 이 노트북의 기본 모델 차원
 #
 # 주파수 $\omega_i$는 $i = 0$일 때 1(파장 $2\pi$)에서 시작해 $i$가 커질수록 기하급수적으로 작아진다
 # (실제로 쓰는 마지막 쌍 $2i = d_{model} - 2$의 파장은 $2\pi \cdot 10000^{(d_{model}-2)/d_{model}}$,
-# $d_{model} = 128$에서 약 {{ pe_longest_wavelength:,.0f }}다. 논문이 말한 $10000 \cdot 2\pi$는 그 끝을 어림한 값이다). 계산은 float64로 하고, 마지막에 원하는 자료형으로 바꾼다.
+# $d_{model} = 128$에서 약 {{ pe_longest_wavelength:,.0f }}(이)다. 논문이 말한 $10000 \cdot 2\pi$는 그 끝을 어림한 값이다). 계산은 float64로 하고, 마지막에 원하는 자료형으로 바꾼다.
 
 # %%
 def frequencies(d_model: int) -> torch.Tensor:

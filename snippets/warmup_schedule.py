@@ -81,10 +81,10 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # 논문의 설정(warmup_steps 4,000)에서 최댓값은 step {{ wu_peak_step_4000 }}에서 {{ wu_peak_4000:.1e }}이다.
-# warm-up이 짧으면(1,000) 최댓값이 {{ wu_peak_1000:.1e }}로 더 크고, 길면(16,000) {{ wu_peak_16000:.1e }}로 작다.
+# warm-up이 짧으면(1,000) 최댓값이 {{ wu_peak_1000:.1e }}(으)로 더 크고, 길면(16,000) {{ wu_peak_16000:.1e }}(으)로 작다.
 # 최댓값이 $\text{warmup\_steps}^{-0.5}$에 비례하기 때문이다. 이 식에서 warm-up 길이는 증가 구간의 길이만이 아니라
 # learning rate의 최댓값도 정한다. warm-up이 끝난 뒤에는 $d_\text{model}^{-0.5} \cdot \text{step}^{-0.5}$로
-# warmup_steps와 상관이 없어서, step 100,000에서는 세 설정 모두 {{ wu_end_4000:.1e }}다.
+# warmup_steps와 상관이 없어서, step 100,000에서는 세 설정 모두 {{ wu_end_4000:.1e }}(이)다.
 
 # %% [markdown]
 # ## 2. 그림
@@ -140,7 +140,7 @@ if __name__ == "__main__":
         alt=(
             "learning rate 스케줄 두 가지. 첫 번째 패널은 Attention Is All You Need §5.3의 식으로, warmup_steps 1,000, 4,000, "
             "16,000 각각 step이 warmup_steps에 닿을 때까지 선형으로 오른 뒤 step의 제곱근에 반비례해 줄어든다. "
-            "최댓값은 {{ wu_peak_1000:.1e }}, {{ wu_peak_4000:.1e }}, {{ wu_peak_16000:.1e }}로 warm-up이 길수록 작다. "
+            "최댓값은 {{ wu_peak_1000:.1e }}, {{ wu_peak_4000:.1e }}, {{ wu_peak_16000:.1e }}(으)로 warm-up이 길수록 작다. "
             f"두 번째 패널은 복사 과제의 스케줄로, 처음 {WARMUP_STEPS} step 동안 0에서 {BIG_LR:g}까지 선형으로 오른 뒤 "
             "일정하다. "
             f"warm-up이 없으면 처음부터 {BIG_LR:g}다"

@@ -111,3 +111,28 @@ def test_a_figure_with_a_narrow_layout_serves_it_to_narrow_screens_in_each_palet
 def test_figure_errors_name_the_page_and_line(markdown, message):
     with pytest.raises(FigureError, match=message):
         expand(markdown, FIGURES, "qna/x.md", "docs/qna/x.md")
+
+
+@pytest.mark.parametrize("number, coda", [
+    ("0.73", "ㅁ"), ("0.086", "ㄱ"), ("0.72", ""), ("1.00", "ㅇ"), ("7", "ㄹ"), ("20", "ㅂ"), ("100", "ㄱ"),
+    ("1,000", "ㄴ"), ("10,000", "ㄴ"), ("3,200", "ㄱ"), ("0", "ㅇ"), ("73%", ""), ("3.2 × 10⁻¹⁸", "ㅇ"), ("10⁻⁹", "ㅇ"),
+])
+def test_final_sound_follows_the_korean_reading(number, coda):
+    assert citations.final_sound(number) == coda
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("{{ a:.2f }}(이)가 크다", "0.73이 크다"), ("{{ c:.2f }}(이)가 크다", "0.72가 크다"),
+    ("{{ b:.3f }}(이)다.", "0.086이다."), ("{{ p:.0% }}(이)다.", "72%다."),
+    ("{{ n }}(으)로", "1,000으로"), ("{{ s }}(으)로", "7로"), ("{{ c:.2f }}(으)로", "0.72로"),
+    ("{{ a:.2f }}(은)는", "0.73은"), ("{{ c:.2f }}(을)를", "0.72를"), ("{{ a:.2f }}(과)와", "0.73과"),
+    ("{{ e:.1e }}(이)며", "3.2 × 10⁻¹⁸이며"), ("{{ c:.2f }}(이)고", "0.72고"),
+])
+def test_a_particle_written_in_both_forms_takes_the_form_of_the_number(text, expected):
+    values = {"a": 0.73, "b": 0.086, "c": 0.72, "p": 0.72, "n": 1000, "s": 7, "e": 3.2e-18}
+    assert citations.resolve(text, values, "x.md") == expected
+
+
+def test_a_particle_that_is_not_a_pair_is_an_error_with_file_and_line():
+    with pytest.raises(citations.CitationError, match=r"^x\.md:2: .*'\(은\)가'"):
+        citations.resolve("첫 줄\n{{ a:.2f }}(은)가", {"a": 0.73}, "x.md")
