@@ -54,6 +54,7 @@ BATCH = 4
 SEQ_LEN = 32
 SEEDS = (0, 1, 2)  # 기울기 노름은 시드 3개의 평균
 MIDDLE = N_LAYERS // 2 - 1  # 6번째 층 (0부터 센 인덱스)
+SHALLOW_LAYERS = 6  # 연습 문제 1의 층 수: 빌드가 이 설정으로도 한 번 잰다
 
 # %% [markdown]
 # ## 모델
@@ -131,10 +132,10 @@ def build_encoder(pre_ln: bool, init: str = "xavier", **sizes) -> Encoder:
 # 프로베니우스 노름 $\lVert \partial \mathcal{L} / \partial W_2^{(l)} \rVert_F$를 층마다 기록한다(논문 Figure 3과 같은 양).
 
 # %%
-def layer_grad_norms(pre_ln: bool, init: str = "xavier", seed: int = 0) -> list[float]:
+def layer_grad_norms(pre_ln: bool, init: str = "xavier", seed: int = 0, **sizes) -> list[float]:
     """초기화 직후 한 번의 역전파에서 층마다 linear2.weight 기울기의 노름(아래층부터)을 돌려준다."""
     torch.manual_seed(seed)
-    model = build_encoder(pre_ln, init)
+    model = build_encoder(pre_ln, init, **sizes)
     generator = torch.Generator().manual_seed(10_000 + seed)
     x = torch.randint(VOCAB, (BATCH, SEQ_LEN), generator=generator)
     y = torch.randint(VOCAB, (BATCH, SEQ_LEN), generator=generator)
@@ -144,11 +145,12 @@ def layer_grad_norms(pre_ln: bool, init: str = "xavier", seed: int = 0) -> list[
     return [layer.linear2.weight.grad.norm().item() for layer in model.layers]
 
 
-def mean_grad_norms(init: str = "xavier", seeds=SEEDS) -> dict[str, list[float]]:
-    """Post-LN과 Pre-LN의 층별 기울기 노름을 시드 평균으로 돌려준다: {"post": [...], "pre": [...]}."""
+def mean_grad_norms(init: str = "xavier", seeds=SEEDS, **sizes) -> dict[str, list[float]]:
+    """Post-LN과 Pre-LN의 층별 기울기 노름을 시드 평균으로 돌려준다: {"post": [...], "pre": [...]}.
+    sizes(예: n_layers=6)로 모델 크기를 바꿀 수 있다."""
     result = {}
     for name, pre_ln in (("post", False), ("pre", True)):
-        runs = torch.tensor([layer_grad_norms(pre_ln, init, seed) for seed in seeds])
+        runs = torch.tensor([layer_grad_norms(pre_ln, init, seed, **sizes) for seed in seeds])
         result[name] = runs.mean(dim=0).tolist()
     return result
 
@@ -171,12 +173,20 @@ if __name__ == "__main__":
         publish(f"{prefix}pre_first", pre[0])
         publish(f"{prefix}pre_mid", pre[MIDDLE])
     publish("ln_sqrt_layers", N_LAYERS**0.5)
+    # 연습 문제 1: 층을 6개로 줄이면 (N_LAYERS = 6) 마지막 층의 비가 어떻게 되는가
+    shallow = mean_grad_norms("xavier", n_layers=SHALLOW_LAYERS)
+    publish(f"ln_n_layers_{SHALLOW_LAYERS}_post_last", shallow["post"][-1])
+    publish(f"ln_n_layers_{SHALLOW_LAYERS}_pre_last", shallow["pre"][-1])
+    publish(f"ln_n_layers_{SHALLOW_LAYERS}_ratio_last", shallow["post"][-1] / shallow["pre"][-1])
+    publish(f"ln_n_layers_{SHALLOW_LAYERS}_sqrt_layers", SHALLOW_LAYERS**0.5)
     # Xavier 균등 초기화한 임베딩 (VOCAB × D_MODEL)의 표준편차: a / √3 = √(2 / (n_in + n_out))
     publish("ln_embedding_std", (2 / (VOCAB + D_MODEL)) ** 0.5)
 
 # %% [markdown]
 # 논문의 설정에서는 마지막 층의 기울기가 Post-LN {{ ln_post_last:.2f }}, Pre-LN {{ ln_pre_last:.2f }}(으)로
-# {{ ln_ratio_last:.1f }}배다(논문의 상계로는 약 $\sqrt{L}$배, $\sqrt{12} \approx$ {{ ln_sqrt_layers:.1f }}).
+# {{ ln_ratio_last:.1f }}배다. Theorem 1이 주는 것은 두 **상계**의 비 $\sqrt{L}$($\sqrt{12} \approx$
+# {{ ln_sqrt_layers:.1f }})이고, 상계의 비는 실제 값의 비를 예측하지 않는다(두 값은 각자의 상계보다 얼마든지 작을 수 있다).
+# 층을 6개로 줄인 같은 측정에서는 비가 {{ ln_n_layers_6_ratio_last:.1f }}배로, 12층보다 작았다.
 # Post-LN은 위쪽 층으로 갈수록 기울기가 커진다(6번째 층 {{ ln_post_mid:.2f }} → 12번째 층 {{ ln_post_last:.2f }}).
 # 반대로 Pre-LN은 위쪽 층으로 갈수록 작아진다(1번째 층 {{ ln_pre_first:.2f }} → 12번째 층 {{ ln_pre_last:.2f }}).
 # 논문 Figure 3에서 Pre-LN은 층에 따라 거의 평평한데, 여기서는 아래층에서 크다. Xavier로 초기화한 임베딩이 작아서
@@ -233,7 +243,7 @@ if __name__ == "__main__":
 #   맞힌다(causal mask). 앞 절반을 "복사"하면 손실이 0이 되고, 못 하면 $\ln 16 \approx 2.77$ 근처에 머문다.
 # - 모델: 같은 `Encoder`를 작게(d_model 64, 4 heads, FFN 128, 4층), Xavier 초기화.
 # - 최적화: Adam($\beta_1 = 0.9, \beta_2 = 0.98$), 120 step, 배치 16.
-#   warm-up은 처음 40 step 동안 learning rate를 0에서 목표값까지 선형으로 키우고, 그 뒤로는 일정하게 둔다.
+#   warm-up은 처음 {{ ln_warmup_steps }} step 동안 learning rate를 0에서 목표값까지 선형으로 키우고, 그 뒤로는 일정하게 둔다.
 #
 # 큰 learning rate(1e-2)에서 네 가지 조합(Post/Pre × warm-up 유무)을 비교하고, Post-LN은 warm-up 없이
 # 작은 learning rate(3e-3)로도 한 번 돌려 본다.
@@ -245,6 +255,7 @@ TRAIN_STEPS = 120
 TRAIN_BATCH = 16
 WARMUP_STEPS = 40
 BIG_LR, SMALL_LR = 1e-2, 3e-3  # 비교하는 목표 learning rate (설정값)
+SHORT_WARMUP = 5  # 연습 문제 2의 짧은 warm-up: 빌드가 이 설정으로도 한 번 학습한다
 
 
 def linear_warmup_factor(step: int, warmup_steps: int = WARMUP_STEPS) -> float:
@@ -314,6 +325,8 @@ if __name__ == "__main__":
         for warmup in (0, WARMUP_STEPS)
     }
     post_small_lr = train_copy(False, SMALL_LR, 0)
+    # 연습 문제 2: warm-up을 SHORT_WARMUP step으로 줄이면 (WARMUP_STEPS = 5)
+    short_warmup = {arch: train_copy(arch == "pre", BIG_LR, SHORT_WARMUP) for arch in ("post", "pre")}
     print(f"마지막 20 step 평균 손실 (lr {BIG_LR:g}, 기준선 ln 16 = {torch.log(torch.tensor(16.0)):.2f})")
     for (arch, warmup), losses in runs.items():
         label = f"{'Post' if arch == 'post' else 'Pre'}-LN, warm-up {'있음' if warmup else '없음'}"
@@ -323,6 +336,9 @@ if __name__ == "__main__":
     for (arch, warmup), losses in runs.items():
         publish(f"ln_loss_{arch}_{'warmup' if warmup else 'none'}", final_loss(losses))
     publish("ln_loss_post_small_lr", final_loss(post_small_lr))
+    publish("ln_warmup_steps", WARMUP_STEPS)
+    for arch, losses in short_warmup.items():
+        publish(f"ln_warmup_steps_{SHORT_WARMUP}_loss_{arch}", final_loss(losses))
 
 # %% [markdown]
 # lr 1e-2에서 warm-up 없이 시작한 Post-LN은 손실이 $\ln 16$ 근처에서 내려오지 못한다(복사를 배우지 못하고 모든
@@ -364,7 +380,7 @@ if __name__ == "__main__":
         alt=(
             "복사 과제의 학습 손실 곡선. 첫 번째 패널 Post-LN: lr 1e-2에서 warm-up이 없으면 손실이 무작위 추측 수준 "
             "ln 16(약 {{ ln_chance_loss:.2f }}) 근처에 머물고(마지막 20 step 평균 {{ ln_loss_post_none:.2f }}), "
-            "warm-up 40 step을 두면 {{ ln_loss_post_warmup:.2f }}까지 내려간다. "
+            f"warm-up {WARMUP_STEPS} step을 두면 " "{{ ln_loss_post_warmup:.2f }}까지 내려간다. "
             "lr 3e-3에서는 warm-up 없이도 {{ ln_loss_post_small_lr:.3f }}까지 내려간다. "
             "두 번째 패널 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
         ),

@@ -83,3 +83,25 @@ def test_warmup_rescues_post_ln(training):
 
 def test_pre_ln_trains_without_warmup(training):
     assert training["pre_none"] < 0.1
+
+
+# ---------------------------------------------------------------- the exercises' variants
+
+
+def test_exercise_1_fewer_layers_give_a_smaller_ratio(xavier_norms):
+    # 연습 문제 1의 답: 6층에서 마지막 층의 Post-LN/Pre-LN 비는 12층보다 작다 (상계의 비 √L과 같은 방향)
+    shallow = ln.mean_grad_norms("xavier", n_layers=ln.SHALLOW_LAYERS)
+    assert len(shallow["post"]) == ln.SHALLOW_LAYERS == 6
+    shallow_ratio = shallow["post"][-1] / shallow["pre"][-1]
+    deep_ratio = xavier_norms["post"][-1] / xavier_norms["pre"][-1]
+    assert 1.0 < shallow_ratio < 0.8 * deep_ratio
+
+
+def test_exercise_2_a_five_step_warmup_does_not_rescue_post_ln(training):
+    # 연습 문제 2의 답: warm-up 5 step의 Post-LN은 warm-up 없을 때처럼 찍기 수준에 머물고, Pre-LN은 배운다
+    assert ln.SHORT_WARMUP == 5
+    post = ln.final_loss(ln.train_copy(False, ln.BIG_LR, ln.SHORT_WARMUP))
+    pre = ln.final_loss(ln.train_copy(True, ln.BIG_LR, ln.SHORT_WARMUP))
+    assert post > 0.9 * math.log(16) and abs(post - training["post_none"]) < 0.1
+    assert post > 2 * training["post_warm"]
+    assert pre < 0.1
