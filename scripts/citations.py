@@ -55,12 +55,31 @@ def format_value(value: float | int, spec: str | None = None) -> str:
     return text
 
 
-def resolve(text: str, values: dict[str, float | int], where: str, first_line: int = 1) -> str:
-    """Replace every citation in ``text``; ``where`` (a file) and ``first_line`` locate errors."""
+# Code is shown as written: fenced blocks (``` or ~~~, at any indent) and inline `code`.
+CODE = re.compile(r"^([ \t]*)(```|~~~).*?^\1\2[ \t]*$|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
-    def replace(match: re.Match) -> str:
+
+def prose_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every stretch of ``text`` outside code, in order."""
+    spans, position = [], 0
+    for code in CODE.finditer(text):
+        spans.append((position, code.start()))
+        position = code.end()
+    spans.append((position, len(text)))
+    return spans
+
+
+def resolve(text: str, values: dict[str, float | int], where: str, first_line: int = 1) -> str:
+    """Replace every citation in ``text`` outside code; ``where`` (a file) and ``first_line`` locate
+    errors. Any other ``{{`` outside code is an error: a citation that would reach the reader raw."""
+
+    def line_of(position: int) -> int:
+        return first_line + text.count("\n", 0, position)
+
+    def replace(match: re.Match, offset: int) -> str:
         name, spec = match["name"], match["spec"]
-        line = first_line + text.count("\n", 0, match.start())
+        line = line_of(offset + match.start())
         if name not in values:
             raise CitationError(f"{where}:{line}: unknown value '{name}' in '{match[0]}'; {_known(values)}")
         try:
@@ -74,7 +93,29 @@ def resolve(text: str, values: dict[str, float | int], where: str, first_line: i
         except ValueError as error:
             raise CitationError(f"{where}:{line}: {error} in '{match[0]}'") from None
 
-    return CITATION.sub(replace, text)
+    parts, previous_end = [], 0
+    for start, end in prose_spans(text):
+        parts.append(text[previous_end:start])  # the code before this stretch, as written
+        stretch = text[start:end]
+        _check_no_stray_braces(CITATION.sub("", stretch), stretch, start, line_of, where)
+        parts.append(CITATION.sub(lambda match: replace(match, start), stretch))
+        previous_end = end
+    return "".join(parts)
+
+
+def _check_no_stray_braces(leftover: str, stretch: str, start: int, line_of, where: str) -> None:
+    """``{{`` that is not a whole citation: a wrong case, a hyphen, a missing brace."""
+    if "{{" not in leftover:
+        return
+    # Locate the first stray "{{" in the original stretch (citations removed, offsets kept).
+    masked = CITATION.sub(lambda m: " " * len(m[0]), stretch)
+    position = masked.index("{{")
+    fragment = stretch[position:position + 40].split("\n", 1)[0]
+    raise CitationError(
+        f"{where}:{line_of(start + position)}: '{fragment}' is not a citation; write {{{{ name }}}} or "
+        f"{{{{ name:format }}}} with a lower-case ASCII name (a-z, 0-9, _), closed by '}}}}'; "
+        f"in TeX, put a space between braces ('{{ {{')"
+    )
 
 
 # The final sound of each digit's Sino-Korean reading: 영 일 이 삼 사 오 육 칠 팔 구.

@@ -16,6 +16,8 @@ import html
 import posixpath
 import re
 
+from scripts.citations import prose_spans
+
 FIGURE_LINE = re.compile(
     r'^(?P<indent>[ \t]*)!\[(?P<alt>[^\]]*)\]\(figure:(?P<name>[^\s)"]*)(?:\s+"(?P<caption>[^"]*)")?\)[ \t]*$',
     re.MULTILINE,
@@ -35,26 +37,37 @@ def expand(markdown: str, figures: dict[str, dict], page_url: str, where: str, f
     def line_of(position: int) -> int:
         return first_line + markdown.count("\n", 0, position)
 
-    def replace(match: re.Match) -> str:
+    def replace_in(match: re.Match, offset: int) -> str:
         name = match["name"]
-        _check_known(name, figures, where, line_of(match.start()))
+        _check_known(name, figures, where, line_of(offset + match.start()))
         if match["alt"].strip():
             raise FigureError(
-                f"{where}:{line_of(match.start())}: figure '{name}' is given alt text here; "
+                f"{where}:{line_of(offset + match.start())}: figure '{name}' is given alt text here; "
                 f"its alt text comes from the snippet (save_figure(..., alt=...)): write ![](figure:{name} \"caption\")"
             )
         return render(name, figures[name], match["caption"] or "", page_url, match["indent"])
 
-    markdown = FIGURE_LINE.sub(replace, markdown)
-    for reference in FIGURE_REFERENCE.finditer(markdown):
-        _check_known(reference["name"], figures, where, line_of(reference.start()))
-    leftover = re.search(r"\(figure:", markdown)
-    if leftover:
-        raise FigureError(
-            f"{where}:{line_of(leftover.start())}: a figure must stand on a line of its own as "
-            f'![](figure:NAME "caption")'
-        )
-    return markdown
+    def _expand_stretch(stretch: str, line_at, replace_at) -> str:
+        stretch = FIGURE_LINE.sub(replace_at, stretch)
+        for reference in FIGURE_REFERENCE.finditer(stretch):
+            _check_known(reference["name"], figures, where, line_at(reference.start()))
+        leftover = re.search(r"\(figure:", stretch)
+        if leftover:
+            raise FigureError(
+                f"{where}:{line_at(leftover.start())}: a figure must stand on a line of its own as "
+                f'![](figure:NAME "caption")'
+            )
+        return stretch
+
+    # Code (fenced blocks, inline `code`) is shown as written; figures expand in the prose around it.
+    parts, previous_end = [], 0
+    for start, end in prose_spans(markdown):
+        parts.append(markdown[previous_end:start])
+        stretch = markdown[start:end]
+        parts.append(_expand_stretch(stretch, lambda position, s=start: line_of(s + position),
+                                     replace_at=lambda m, s=start: replace_in(m, s)))
+        previous_end = end
+    return "".join(parts)
 
 
 def render(name: str, meta: dict, caption: str, page_url: str, indent: str = "") -> str:

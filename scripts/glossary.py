@@ -22,6 +22,8 @@ import yaml
 from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify
 
+from scripts.sources import SourceError, read_text
+
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "data" / "glossary.yml"
 MARKER = "<!-- glossary -->"
@@ -58,10 +60,12 @@ def load(path: Path = GLOSSARY, docs_dir: Path | None = None) -> list[Term]:
     docs_dir = docs_dir or ROOT / "docs"
     shown = shown_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, shown)
         raw = yaml.safe_load(text)
         nodes = yaml.compose(text)
-    except (OSError, yaml.YAMLError) as error:
+    except SourceError as error:
+        raise PluginError(str(error)) from None
+    except yaml.YAMLError as error:
         raise PluginError(f"{shown}: {error}") from None
     if not isinstance(raw, list) or not raw:
         raise PluginError(f"{shown}: expected a list of terms")
@@ -146,6 +150,8 @@ def _term(entry: object, where: str, docs_dir: Path) -> Term:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise PluginError(f"{where}: '{key}' is required")
     where = f"{where}: term {entry['term']!r}"
+    for key in ("term", "english"):  # they make the tooltip when it is not given
+        _plain_line(entry[key], where, key)
     page, _, anchor = entry["page"].partition("#")
     found = _read_page(docs_dir / page)
     if found is None:
@@ -160,11 +166,22 @@ def _term(entry: object, where: str, docs_dir: Path) -> Term:
         anchor=anchor,
         abbr=_strings(entry.get("abbr"), where, "abbr"),
         aliases=_strings(entry.get("aliases"), where, "aliases"),
-        tooltip=str(entry.get("tooltip") or "").strip(),
+        tooltip=_plain_line(entry.get("tooltip"), where, "tooltip"),
         note=str(entry.get("note") or "").strip(),
         title=title,
         heading=headings.get(anchor, ""),
     )
+
+
+def _plain_line(value: object, where: str, key: str) -> str:
+    """A tooltip is one line of plain text: Markdown's abbreviation syntax ends at the line's end
+    (a second line would land on every page), and Material's tooltip renders markup."""
+    text = str(value or "").strip()
+    if "\n" in text:
+        raise PluginError(f"{where}: '{key}' must be one line (write it on one line, without '|')")
+    if re.search(r"[<>&]", text):
+        raise PluginError(f"{where}: '{key}' must be plain text, without '<', '>' or '&'")
+    return text
 
 
 def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
@@ -181,7 +198,10 @@ def _read_page(path: Path) -> tuple[str, dict[str, str]] | None:
     (ids as the toc extension makes them)."""
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path, shown_path(path))
+    except SourceError as error:
+        raise PluginError(str(error)) from None
     title = ""
     front = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
     if front:

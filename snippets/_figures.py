@@ -23,6 +23,7 @@ import json
 import math
 import numbers
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -105,14 +106,20 @@ def figure_dir() -> Path:
     return output_dir() / "figures"
 
 
+# Values published by this process (one snippet's run): a name gets one value. Publishing the
+# same value again (a notebook cell run twice) is fine.
+_published: dict[str, float | int] = {}
+
+
 def publish(name: str, value) -> float | int:
     """Record a computed number under ``name`` for pages to cite as ``{{ name }}``; returns it.
 
     ``value`` may be a Python, NumPy or 0-d torch number. Names are lowercase
     identifiers, unique across all snippets (the builder checks).
     """
-    if not name.isidentifier() or name != name.lower():
-        raise ValueError(f"value name {name!r} must be a lowercase identifier (letters, digits, _)")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"value name {name!r} must be a lower-case ASCII identifier (a-z, 0-9, _), "
+                         "the only names a page can cite as {{ name }}")
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -123,6 +130,10 @@ def publish(name: str, value) -> float | int:
         raise ValueError(f"value {name!r} is {value}: a page cannot cite that")
     else:
         value = float(f"{float(value):.{SIGNIFICANT_DIGITS}g}")
+    if _published.get(name, value) != value:
+        raise ValueError(f"value {name!r} was already published as {_published[name]!r} in this run; "
+                         "a second value needs a name of its own")
+    _published[name] = value
     path = output_dir() / VALUES_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

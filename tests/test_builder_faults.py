@@ -345,3 +345,177 @@ def test_the_same_run_gives_the_same_notebook_bytes(repo):
     assert notebook.read_bytes() == first
     ids = [cell["id"] for cell in json.loads(first)["cells"]]
     assert len(set(ids)) == len(ids) and all(i.startswith("plain-") for i in ids)
+
+
+# ---------------------------------------------------------------- faults, round two
+
+CITING = '''# %% [markdown]
+# # 인용하는 시험용 실험
+#
+# 다른 실험이 낸 값: {{{{ {cited} }}}}
+
+# %%
+import json
+import os
+from pathlib import Path
+
+Path(os.environ["SNIPPET_OUTPUT_DIR"], "values.json").write_text(json.dumps({{"{own}": 2.0}}))
+'''
+
+
+def citing(cited: str, own: str) -> str:
+    return CITING.format(cited=cited, own=own)
+
+
+def notebook_text(root: Path, name: str) -> str:
+    cells = json.loads((generated(root) / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+def test_a_damaged_values_file_is_rebuilt_without_a_traceback(repo):
+    put(repo, "drawn", drawing("drawn-line", "drawn_slope", slope=1.5))
+    put(repo, "plain", PLAIN)
+    assert run_builder(repo).returncode == 0
+    values = generated(repo) / "values" / "drawn.json"
+    good = values.read_bytes()
+    values.write_bytes(good[:5])
+    result = run_builder(repo)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert progress(result) == {"drawn": "ran", "plain": "cached"}
+    assert values.read_bytes() == good and not staging_leftovers(repo)
+
+
+def test_a_value_cited_from_another_snippet_waits_for_it_and_follows_its_changes(repo):
+    # "alpha" is quicker and sorted first: on a cold build it finishes before the snippet it cites.
+    put(repo, "alpha", citing("zeta_slope", "alpha_value"))
+    producer = put(repo, "zeta", drawing("zeta-line", "zeta_slope", slope=1.5))
+    result = run_builder(repo)
+    assert result.returncode == 0, result.stderr
+    assert "다른 실험이 낸 값: 1.5" in notebook_text(repo, "alpha")
+    assert manifest_of(repo)["alpha"]["cited"] == {"zeta_slope": 1.5}
+    producer.write_text(drawing("zeta-line", "zeta_slope", slope=2.5), encoding="utf-8")
+    listing = run_builder(repo, "--list")
+    assert re.search(r"^zeta\s+stale", listing.stdout, re.MULTILINE), listing.stdout
+    result = run_builder(repo)
+    assert result.returncode == 0, result.stderr
+    assert progress(result) == {"alpha": "ran", "zeta": "ran"}
+    assert "alpha                  cites a value that changed: runs again" in result.stdout
+    assert "다른 실험이 낸 값: 2.5" in notebook_text(repo, "alpha")
+    assert re.search(r"^alpha\s+fresh", run_builder(repo, "--list").stdout, re.MULTILINE)
+
+
+def test_a_cited_value_changed_behind_the_builders_back_makes_the_citing_snippet_stale(repo):
+    put(repo, "alpha", citing("zeta_slope", "alpha_value"))
+    put(repo, "zeta", drawing("zeta-line", "zeta_slope", slope=1.5))
+    assert run_builder(repo).returncode == 0
+    entry = manifest_of(repo)
+    entry["alpha"]["cited"] = {"zeta_slope": 9.0}  # as if alpha had run before zeta's last change
+    (repo / ".cache" / "figure-builder" / "manifest.json").write_text(json.dumps(entry), encoding="utf-8")
+    listing = run_builder(repo, "--list")
+    assert re.search(r"^alpha\s+stale .*cites 'zeta_slope', which changed", listing.stdout, re.MULTILINE)
+
+
+def test_snippets_citing_each_other_fail_naming_the_cycle(repo):
+    put(repo, "alpha", citing("zeta_value", "alpha_value"))
+    put(repo, "zeta", citing("alpha_value", "zeta_value"))
+    result = run_builder(repo)
+    assert result.returncode == 1
+    assert re.search(r"cycle: snippets/(alpha|zeta)\.py → snippets/(zeta|alpha)\.py → snippets/\1\.py", result.stderr)
+    assert "Traceback" not in result.stderr and not staging_leftovers(repo)
+
+
+def test_a_snippet_that_is_not_utf8_is_named_with_its_line(repo):
+    put(repo, "plain", PLAIN)
+    (repo / "snippets" / "latin.py").write_bytes(b"# %%\nx = 1\ny = '\xe9'\n")
+    result = run_builder(repo)
+    assert result.returncode == 1
+    assert "snippet 'latin' failed: snippets/latin.py:3: not UTF-8 text (byte 0xe9)" in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert progress(result) == {"plain": "ran"}
+    listing = run_builder(repo, "--list")
+    assert listing.returncode == 0 and re.search(r"^latin\s+error .*latin\.py:3", listing.stdout, re.MULTILINE)
+
+
+def test_a_snippet_with_a_byte_order_mark_runs(repo):
+    (repo / "snippets" / "marked.py").write_bytes(b"\xef\xbb\xbf" + PLAIN.encode("utf-8"))
+    result = run_builder(repo)
+    assert result.returncode == 0, result.stderr
+    assert "total = sum(range(10))" in (generated(repo) / "notebooks" / "marked.ipynb").read_text(encoding="utf-8")
+
+
+def test_a_renamed_snippet_keeps_its_outputs_under_its_new_name(repo):
+    old = put(repo, "before", drawing("kept-line", "kept_slope"))
+    assert run_builder(repo).returncode == 0
+    old.rename(repo / "snippets" / "after.py")
+    result = run_builder(repo)
+    assert result.returncode == 0, result.stderr
+    assert progress(result) == {"after": "ran"}
+    assert (generated(repo) / "figures" / "kept-line-light.svg").exists()
+    assert set(manifest_of(repo)) == {"after"}
+    assert json.loads((generated(repo) / "values" / "after.json").read_text(encoding="utf-8")) == {"kept_slope": 1.0}
+
+
+def test_a_snippet_writing_outside_its_output_folder_is_named_and_its_file_moved_aside(repo):
+    put(repo, "plain", PLAIN)
+    put(repo, "littering", PLAIN + "\n# %%\nfrom pathlib import Path\nPath('docs/stray.png').write_bytes(b'png')\n")
+    result = run_builder(repo)
+    assert result.returncode == 1
+    assert "snippet 'littering' wrote docs/stray.png outside its output folder" in result.stderr, result.stderr
+    assert not (repo / "docs" / "stray.png").exists()
+    assert (repo / ".cache" / "figure-builder" / "stray" / "docs" / "stray.png").read_bytes() == b"png"
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(repo):
+    put(repo, "plain", PLAIN)
+    (repo / ".cache" / "generated").mkdir(parents=True)
+    (repo / ".cache" / "generated" / "notebooks").write_text("a file where a folder belongs", encoding="utf-8")
+    result = run_builder(repo)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(r"^error: cannot write \.cache/generated/notebooks", result.stderr, re.MULTILINE), result.stderr
+
+
+def test_more_threads_than_cores_is_refused(repo):
+    result = run_builder(repo, "--threads", "1000")
+    assert result.returncode == 2 and "--threads must be between 1 and the" in result.stderr
+
+
+def _figures_hook():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("figures_hook", Path(__file__).parent.parent / "scripts" / "hooks" / "figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_damaged_notebook_render_in_mkdocs_jupyters_cache_is_dropped(tmp_path, caplog):
+    hook = _figures_hook()
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"content": "<p>ok</p>", "toc_tokens": [], "title": None}), encoding="utf-8")
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text('{"content": "<p>cut', encoding="utf-8")
+    with caplog.at_level("INFO"):
+        hook._drop_damaged_notebook_renders(tmp_path)
+    assert good.exists() and not damaged.exists()
+    assert any("damaged.json is damaged; the notebook is rendered again" in r.getMessage() for r in caplog.records)
+
+
+def test_the_site_refuses_to_build_without_mkdocs_jupyter():
+    from mkdocs.exceptions import PluginError
+
+    class Config(dict):
+        plugins = {}
+
+    with pytest.raises(PluginError, match="mkdocs-jupyter plugin"):
+        _figures_hook().on_config(Config())
+
+
+def test_a_mistyped_citation_in_a_snippet_fails_with_its_line(repo):
+    source = citing("zeta_slope", "alpha_value").replace("{{ zeta_slope }}", "{{ Zeta_Slope }}")
+    path = put(repo, "alpha", source)
+    result = run_builder(repo)
+    assert result.returncode == 1
+    line = path.read_text(encoding="utf-8").splitlines().index("# 다른 실험이 낸 값: {{ Zeta_Slope }}") + 1
+    assert f"snippets/alpha.py:{line}: '{{{{ Zeta_Slope }}}}' is not a citation" in result.stderr, result.stderr

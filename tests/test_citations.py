@@ -61,6 +61,7 @@ def test_publish_records_plain_numbers_from_python_numpy_and_torch(tmp_path, mon
 
 @pytest.mark.parametrize("name, value, error", [
     ("Bad-Name", 1.0, ValueError),
+    ("기울기_값", 1.0, ValueError),  # a Python identifier, but no citation could name it
     ("nan_value", float("nan"), ValueError),
     ("text", "1.2", TypeError),
     ("flag", True, TypeError),
@@ -136,3 +137,33 @@ def test_a_particle_written_in_both_forms_takes_the_form_of_the_number(text, exp
 def test_a_particle_that_is_not_a_pair_is_an_error_with_file_and_line():
     with pytest.raises(citations.CitationError, match=r"^x\.md:2: .*'\(은\)가'"):
         citations.resolve("첫 줄\n{{ a:.2f }}(은)가", {"a": 0.73}, "x.md")
+
+
+def test_publishing_one_name_twice_with_another_value_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
+    publish("twice_published", 1.5)
+    publish("twice_published", 1.5)  # a notebook cell run again
+    with pytest.raises(ValueError, match="already published as 1.5"):
+        publish("twice_published", 2.5)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("앞\n{{ LN_post_last:.2f }}", 2),   # wrong case
+    ("{{ ln_post_last:.2f }", 1),          # unclosed
+    ("a\nb\n{{ ln-post-last }}", 3),     # hyphen
+    ("{{ }}", 1),                           # no name
+])
+def test_a_brace_pair_that_is_not_a_citation_is_an_error_with_file_and_line(text, line):
+    with pytest.raises(citations.CitationError, match=rf"^x\.md:{line}: .* is not a citation"):
+        citations.resolve(text, {"ln_post_last": 1.2}, "x.md")
+
+
+def test_code_is_left_as_written():
+    text = "값 {{ a:.1f }}, `{{ a:.1f }}`, `{{ 아무거나 }}`\n```python\nprint(f\"{{ x }}\")\n```\n끝 {{ a }}"
+    assert citations.resolve(text, {"a": 0.5}, "x.md") == (
+        "값 0.5, `{{ a:.1f }}`, `{{ 아무거나 }}`\n```python\nprint(f\"{{ x }}\")\n```\n끝 0.5")
+
+
+def test_a_figure_line_inside_code_is_left_as_written():
+    text = "```markdown\n![](figure:nowhere \"쓰는 법\")\n```\n"
+    assert expand(text, FIGURES, "qna/x/", "docs/qna/x.md") == text

@@ -292,6 +292,33 @@ def test_glossary_rejects_the_same_term_twice_naming_both_lines(tmp_path):
         glossary.load(bad)
 
 
+@pytest.mark.parametrize("tooltip, problem", [
+    ("|\n    Layer Normalization\n    층 정규화", "must be one line"),
+    ("'<img src=x onerror=alert(1)>'", "must be plain text"),
+])
+def test_a_tooltip_is_one_line_of_plain_text(tmp_path, tooltip, problem):
+    bad = tmp_path / "glossary.yml"
+    bad.write_text("- term: 분산\n  english: variance\n  page: index.md\n"
+                   f"- term: 층 정규화\n  english: layer normalization\n  abbr: LN\n  page: index.md\n  tooltip: {tooltip}\n",
+                   encoding="utf-8")
+    with pytest.raises(Exception, match=rf"glossary\.yml:4: term '층 정규화': 'tooltip' {problem}"):
+        glossary.load(bad)
+
+
+def test_a_glossary_or_page_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    bad = tmp_path / "glossary.yml"
+    bad.write_bytes("- term: 분산\n  english: variance\n".encode() + b"  page: index\xff.md\n")
+    with pytest.raises(Exception, match=r"glossary\.yml:3: not UTF-8 text \(byte 0xff\)"):
+        glossary.load(bad)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_bytes(b"# \xc0\xbd\n")
+    good = tmp_path / "good.yml"
+    good.write_text("- {term: 분산, english: variance, page: index.md}\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"index\.md:1: not UTF-8 text"):
+        glossary.load(good, docs)
+
+
 def test_abbreviations_come_from_the_glossary():
     lines = glossary.abbreviations(glossary.load()).splitlines()
     assert "*[LN]: Layer Normalization, 층 정규화" in lines

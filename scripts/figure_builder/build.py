@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import citations
+from scripts.sources import read_text
 from scripts.figure_builder import runner
 from scripts.figure_builder.common import (
     DEFAULT_THREADS, FIGURE_DIR, NOTEBOOK_DIR, ROOT, SNIPPET_DIR, STAGING_DIR, VALUE_DIR, SnippetError, cache_key,
-    discover_snippets, resolve_name,
+    cited_values, discover_snippets, relative, resolve_name,
 )
 from scripts.figure_builder.manifest import (
     checkout_lock, figure_files, has_outputs, load_manifest, output_hashes, published_values, save_manifest,
@@ -54,9 +55,13 @@ def build(force: bool = False, only: str | None = None, log=print,
     """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
     (the others' outputs are installed). ``missing_only`` runs only snippets that have no
     outputs at all (a fresh clone) and keeps stale ones as they are."""
-    with _sigterm_as_interrupt(), checkout_lock(log):
-        _sweep_staging()
-        return _build(force, only, log, threads, missing_only)
+    try:
+        with _sigterm_as_interrupt(), checkout_lock(log):
+            _sweep_staging()
+            return _build(force, only, log, threads, missing_only)
+    except OSError as error:  # a read-only or full disk: say which file, not a traceback
+        where = relative(error.filename) if error.filename else "the build folders"
+        raise SnippetError(f"cannot write {where}: {error.strerror or error}; the last good outputs are kept") from None
 
 
 def _build(force, only, log, threads, missing_only) -> list[Outcome]:
@@ -83,41 +88,206 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
             seconds = time.perf_counter() - started
             outcomes.append(Outcome(name, seconds, figures=manifest[name]["figures"]))
             log(f"[figures] {name:<22} cached {seconds:5.1f} s")
-    # Longest first (by the last run's time), so the slowest snippet does not start last.
-    stale.sort(key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
-    for result in _run_all(stale, threads, log):
-        if isinstance(result, SnippetError):
-            failures.append(result)
-            log(f"[figures] {result}")
-            continue
-        outcome = result
-        try:
-            _check_unique(outcome, manifest)
-            _finish_outputs(outcome, {**published_values(manifest), **outcome.values})
-        except SnippetError as error:
-            shutil.rmtree(outcome.staging, ignore_errors=True)
-            failures.append(error)
-            log(f"[figures] {error}")
-            continue
-        _install(outcome, manifest)
-        manifest[outcome.name] = {
-            "key": keys[outcome.name], "figures": outcome.figures, "values": sorted(outcome.values),
-            "seconds": round(outcome.seconds, 1), "outputs": output_hashes(outcome.name, outcome.figures),
-        }
-        save_manifest(manifest)
-        outcomes.append(outcome)
-        log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
-            f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})")
+    cites = {name: cited_values(path) for name, path in snippets.items() if name in keys}
+    _check_no_cycle(cites, manifest)
+    done: set[str] = set()
+    while stale:
+        before = published_values(manifest, warn=log)
+        for result in _run_round(stale, cites, keys, manifest, threads, log):
+            (failures if isinstance(result, SnippetError) else outcomes).append(result)
+        done |= set(stale)
+        # A snippet that cites a value this round changed runs again: its notebook and alt texts
+        # show the value as it was when it ran.
+        changed = _changed(before, published_values(manifest, warn=log))
+        failed = {error.snippet for error in failures if getattr(error, "snippet", None)}
+        stale = [name for name in cites if name not in done and name not in failed and cites[name] & changed]
+        for name in stale:
+            outcomes = [o for o in outcomes if o.name != name]
+            log(f"[figures] {name:<22} cites a value that changed: runs again")
+        if missing_only:
+            break
     _remove_orphans(snippets, manifest)
     if failures:
         raise SnippetError("\n".join(str(f) for f in failures))
     return outcomes
 
 
+def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, threads: int, log):
+    """Run ``names`` (longest first, in parallel) and install each that succeeded, a snippet that
+    cites another's value only after that one is installed. Yields each Outcome or SnippetError."""
+    names = sorted(names, key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
+    producers = _producers(manifest)
+    waiting: list[Outcome] = []
+    unfinished = set(names)
+
+    def ready(outcome: Outcome) -> bool:
+        others = unfinished - {outcome.name}
+        for value in cites[outcome.name] - set(outcome.values):
+            producer = producers.get(value)
+            # Wait for the producer of a cited value; for a value no run has published yet, for all.
+            if producer in others or (producer is None and others):
+                return False
+        return True
+
+    def finish(outcome: Outcome):
+        unfinished.discard(outcome.name)
+        try:
+            _install_one(outcome, cites, keys, manifest, log)
+        except SnippetError as error:
+            shutil.rmtree(outcome.staging, ignore_errors=True)
+            error.snippet = outcome.name
+            log(f"[figures] {error}")
+            return error
+        producers.update({value: outcome.name for value in outcome.values})
+        return outcome
+
+    files = _tree_snapshot()
+    for result in _run_all(names, threads, log):
+        strays, files = _stray_writes(files)
+        if strays and not isinstance(result, SnippetError):
+            shutil.rmtree(result.staging, ignore_errors=True)
+            running = sorted(unfinished - {result.name})
+            result = SnippetError(
+                f"snippet '{result.name}' wrote {', '.join(strays)} outside its output folder"
+                + (f" (while {', '.join(running)} also ran)" if running else "")
+                + f"; snippets write only through save_figure/publish. Moved to {relative(STRAY_DIR)}/"
+            )
+        if isinstance(result, SnippetError):
+            result.snippet = _snippet_of(result, names)
+            unfinished.discard(result.snippet)
+            log(f"[figures] {result}")
+            yield result
+        else:
+            waiting.append(result)
+        progressed = True
+        while progressed:
+            progressed = False
+            for outcome in [o for o in waiting if ready(o)]:
+                waiting.remove(outcome)
+                progressed = True
+                yield finish(outcome)
+    cycle = _cycle({o.name: cites[o.name] - set(o.values) for o in waiting},
+                   {value: o.name for o in waiting for value in o.values})
+    for outcome in waiting:  # what is left waits on a snippet that failed, on an unknown name, or in a cycle
+        if outcome.name in cycle:
+            shutil.rmtree(outcome.staging, ignore_errors=True)
+            error = SnippetError(_cycle_message(cycle))
+            error.snippet = outcome.name
+            log(f"[figures] {error}")
+            yield error
+        else:
+            yield finish(outcome)
+
+
+def _install_one(outcome: Outcome, cites: dict, keys: dict, manifest: dict, log) -> None:
+    _check_unique(outcome, manifest)
+    others = published_values(manifest, skip=(outcome.name,), warn=log)
+    _finish_outputs(outcome, {**others, **outcome.values})
+    _install(outcome, manifest)
+    cited = {value: others[value] for value in sorted(cites[outcome.name] - set(outcome.values)) if value in others}
+    manifest[outcome.name] = {
+        "key": keys[outcome.name], "figures": outcome.figures, "values": sorted(outcome.values),
+        "seconds": round(outcome.seconds, 1), "outputs": output_hashes(outcome.name, outcome.figures),
+        "cited": cited,
+    }
+    save_manifest(manifest)
+    log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
+        f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})")
+
+
+# What a snippet may not touch: every file of the checkout outside these folders.
+_NOT_WATCHED = {".git", ".venv", ".cache", "site", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
+STRAY_DIR = ROOT / ".cache" / "figure-builder" / "stray"
+_AUTHORED = {".md", ".py", ".yml", ".yaml", ".toml", ".in", ".txt", ".css", ".js", ".html", ".json", ".ipynb"}
+
+
+def _tree_snapshot() -> dict[str, tuple[int, int]]:
+    """Every file of the checkout (outside build folders): path -> (size, mtime)."""
+    files = {}
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in _NOT_WATCHED and not d.startswith(".venv")]
+        for name in names:
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                files[path.relative_to(ROOT).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return files
+
+
+def _stray_writes(before: dict) -> tuple[list[str], dict]:
+    """Files that appeared since ``before``, moved out of the way (kept in STRAY_DIR, so nothing is
+    lost, and a strict build is not broken by a page nobody wrote); and the new snapshot."""
+    now = _tree_snapshot()
+    # Files of the kinds people write (a page, a snippet, a setting) stay where they are: under
+    # `mkdocs serve` someone may add one while a snippet runs.
+    strays = sorted(file for file in set(now) - set(before) if Path(file).suffix not in _AUTHORED)
+    for file in strays:
+        target = STRAY_DIR / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.replace(ROOT / file, target)
+    return strays, {file: stat for file, stat in now.items() if file not in strays}
+
+
+def _snippet_of(error: SnippetError, names: list[str]) -> str | None:
+    message = str(error)
+    return next((name for name in names if message.startswith(f"snippet '{name}'")), None)
+
+
+def _producers(manifest: dict) -> dict[str, str]:
+    """Value name -> the snippet that published it in the last good runs."""
+    return {value: name for name, entry in manifest.items() for value in entry.get("values", [])}
+
+
+def _changed(before: dict, after: dict) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def _check_no_cycle(cites: dict[str, set[str]], manifest: dict) -> None:
+    """Snippets that cite each other's values cannot be built in any order: name them."""
+    cycle = _cycle(cites, _producers(manifest))
+    if cycle:
+        raise SnippetError(_cycle_message(cycle))
+
+
+def _cycle(cites: dict[str, set[str]], producers: dict[str, str]) -> list[str]:
+    """A cycle of snippets that cite each other's values (first and last the same), or []."""
+    depends = {name: {producers[v] for v in values if producers.get(v) not in (None, name)}
+               for name, values in cites.items()}
+    visiting, done = [], set()
+
+    def visit(name: str) -> list[str]:
+        if name in visiting:
+            return visiting[visiting.index(name):] + [name]
+        if name in done:
+            return []
+        visiting.append(name)
+        for other in sorted(depends.get(name, ())):
+            found = visit(other)
+            if found:
+                return found
+        visiting.pop()
+        done.add(name)
+        return []
+
+    for name in sorted(depends):
+        found = visit(name)
+        if found:
+            return found
+    return []
+
+
+def _cycle_message(cycle: list[str]) -> str:
+    return ("snippets cite each other's values in a cycle: " + " → ".join(f"snippets/{n}.py" for n in cycle)
+            + "; compute the shared value in one of them")
+
+
 def _check_unique(outcome: Outcome, manifest: dict) -> None:
-    """A figure or value name belongs to one snippet: a second one would silently replace it."""
+    """A figure or value name belongs to one snippet: a second one would silently replace it.
+    A snippet whose file is gone (deleted or renamed) no longer owns anything."""
+    live = discover_snippets()
     for other, entry in manifest.items():
-        if other == outcome.name:
+        if other == outcome.name or other not in live:
             continue
         for kind, names in (("figure", outcome.figures), ("value", outcome.values)):
             clash = sorted(set(names) & set(entry.get(f"{kind}s", [])))
@@ -269,11 +439,11 @@ def _finish_outputs(outcome: Outcome, values: dict) -> None:
     name, staging = outcome.name, outcome.staging
     path = SNIPPET_DIR / f"{name}.py"
     where = citations.relative(path, ROOT)
-    source_lines = path.read_text(encoding="utf-8").splitlines()
+    source_lines = read_text(path).splitlines()
     notebook_path = staging / f"{name}.ipynb"
     notebook = nbformat.read(notebook_path, as_version=4)
     for cell in notebook.cells:
-        if cell.cell_type == "markdown" and citations.CITATION.search(cell.source):
+        if cell.cell_type == "markdown" and "{{" in cell.source:  # a citation, or a mistyped one
             cell.source = _resolve(cell.source, values, where, _markdown_line(cell.source, source_lines))
     nbformat.write(notebook, notebook_path)
     (staging / "values.json").write_text(json.dumps(outcome.values, indent=1, sort_keys=True) + "\n")
@@ -327,9 +497,11 @@ def _replace_if_changed(source: Path, target: Path) -> None:
 
 
 def _remove_orphans(snippets: dict[str, Path], manifest: dict) -> None:
-    """Forget snippets that were deleted, with their outputs."""
+    """Forget snippets that were deleted, with their outputs (a renamed snippet's new file
+    keeps the figures it makes under the same names)."""
+    claimed = {fig for name, entry in manifest.items() if name in snippets for fig in entry.get("figures", [])}
     for name in [n for n in manifest if n not in snippets]:
-        for fig in manifest.pop(name).get("figures", []):
+        for fig in set(manifest.pop(name).get("figures", [])) - claimed:
             for file in figure_files(fig):
                 (FIGURE_DIR / file).unlink(missing_ok=True)
         for suffix in (".ipynb", ".py"):

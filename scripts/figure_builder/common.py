@@ -7,6 +7,8 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from scripts.sources import SourceError, read_text
+
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET_DIR = ROOT / "snippets"
 GENERATED_DIR = ROOT / ".cache" / "generated"   # published on the site as generated/...
@@ -57,7 +59,7 @@ def resolve_name(query: str, snippets: dict[str, Path]) -> str:
 def local_dependencies(path: Path, seen: set[Path] | None = None) -> set[Path]:
     """Files under snippets/ that ``path`` imports, transitively. Raises SyntaxError."""
     seen = set() if seen is None else seen
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = ast.parse(read_text(path, relative(path)), filename=str(path))
     for node in ast.walk(tree):
         for module in _imported_modules(node):
             parts = module.split(".")
@@ -68,6 +70,13 @@ def local_dependencies(path: Path, seen: set[Path] | None = None) -> set[Path]:
                 seen.add(dep)
                 local_dependencies(dep, seen)
     return seen
+
+
+def cited_values(path: Path) -> set[str]:
+    """Names of the values a snippet's source cites as {{ name }} (Markdown cells, alt texts)."""
+    from scripts.citations import CITATION
+
+    return {match["name"] for match in CITATION.finditer(read_text(path, relative(path)))}
 
 
 def _imported_modules(node: ast.AST) -> list[str]:
@@ -88,6 +97,8 @@ def cache_key(name: str, path: Path) -> str:
     except SyntaxError as error:
         where = relative(error.filename or path) + (f":{error.lineno}" if error.lineno else "")
         raise SnippetError(f"snippet '{name}' failed at {where}: SyntaxError: {error.msg}") from None
+    except SourceError as error:
+        raise SnippetError(f"snippet '{name}' failed: {error}") from None
     digest = hashlib.sha256()
     for dep in [path, *dependencies]:
         digest.update(dep.name.encode())

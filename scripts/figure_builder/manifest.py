@@ -137,6 +137,12 @@ def staleness(name: str, path: Path, manifest: dict) -> str | None:
             return f"missing {file}"
         if _sha256(output) != digest:
             return f"changed {file}"
+    cited = entry.get("cited", {})
+    if cited:
+        current = published_values(manifest, skip=(name,), warn=lambda message: None)
+        for value, was in cited.items():
+            if current.get(value) != was:
+                return f"cites '{value}', which changed"
     return None
 
 
@@ -156,14 +162,29 @@ def figure_meta(figure: str) -> dict:
     return json.loads((FIGURE_DIR / f"{figure}.json").read_text(encoding="utf-8"))
 
 
-def published_values(manifest: dict | None = None) -> dict[str, float | int]:
-    """Every value the last good runs published, by name."""
+def read_json_output(path: Path, warn=_warn) -> dict | None:
+    """An installed JSON output (values, figure meta), or None with a one-line warning when it is
+    damaged: its snippet's recorded hash no longer matches, so the next build reruns it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        warn(f"warning: {relative(path)} is damaged ({error}); its snippet runs again")
+        return None
+    if not isinstance(data, dict):
+        warn(f"warning: {relative(path)} is damaged (not a table); its snippet runs again")
+        return None
+    return data
+
+
+def published_values(manifest: dict | None = None, skip: tuple[str, ...] = (), warn=_warn) -> dict[str, float | int]:
+    """Every value the last good runs published, by name (snippets in ``skip`` left out)."""
     manifest = load_manifest() if manifest is None else manifest
     values = {}
     for name in manifest:
-        path = VALUE_DIR / f"{name}.json"
-        if path.exists():
-            values.update(json.loads(path.read_text(encoding="utf-8")))
+        if name not in skip:
+            values.update(read_json_output(VALUE_DIR / f"{name}.json", warn) or {})
     return values
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from scripts.figure_builder.common import ROOT, SnippetError, discover_snippets, relative
 from scripts.figure_builder.manifest import write_atomic
+from scripts.sources import read_text
 
 SNIPPET_TIMEOUT_SECONDS = 600
 RESULT = "result.json"
@@ -45,7 +46,7 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     started = time.perf_counter()
-    notebook = jupytext.read(path)
+    notebook = jupytext.reads(read_text(path, relative(path)), fmt="py:percent")
     # Unix sockets: no open TCP port (and no warning about one). A short path of its own,
     # because a socket path may not exceed ~100 characters.
     sockets = tempfile.mkdtemp(prefix="nb-")
@@ -160,7 +161,7 @@ def _failing_line(path: Path, notebook, traceback: list[str]) -> int | None:
 
 def code_cell_start_lines(path: Path, notebook) -> list[tuple[dict, int]]:
     """Each code cell with the 1-based line of the .py file where its source begins."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path).splitlines()
     result, cursor = [], 0
     for cell in notebook.cells:
         if cell.cell_type != "code" or not cell.source.strip():

@@ -18,6 +18,7 @@ leaves stale outputs as they are: the benchmarks' baseline.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -30,6 +31,8 @@ from mkdocs.structure.files import File
 # Hooks are loaded by file path; make `scripts` importable from the repo root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from scripts import citations, figure_builder, figure_markup  # noqa: E402
+from scripts.figure_builder.manifest import read_json_output  # noqa: E402
+from scripts.sources import SourceError, read_text  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.figures")
 PUBLISHED_AS = "generated"
@@ -38,9 +41,27 @@ assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
 
 def on_config(config):
     jupyter = config.plugins.get("mkdocs-jupyter")
-    if jupyter is not None:
-        jupyter.config["cache_dir"] = str(figure_builder.ROOT / ".cache" / "mkdocs-jupyter")
+    if jupyter is None:
+        raise PluginError("the experiment notebooks (generated/notebooks/*.ipynb in nav) are pages only through the "
+                          "mkdocs-jupyter plugin: keep it in mkdocs.yml's plugins")
+    cache = figure_builder.ROOT / ".cache" / "mkdocs-jupyter"
+    jupyter.config["cache_dir"] = str(cache)
+    _drop_damaged_notebook_renders(cache)
     return config
+
+
+def _drop_damaged_notebook_renders(cache: Path) -> None:
+    """mkdocs-jupyter reads its cached render of a notebook without a check: a damaged file would
+    fail every build. Such a file is dropped (the notebook is rendered again), with a warning."""
+    for path in sorted(cache.glob("*.json")) if cache.is_dir() else ():
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            whole = isinstance(entry, dict) and isinstance(entry.get("content"), str) and "toc_tokens" in entry
+        except (OSError, ValueError):
+            whole = False
+        if not whole:
+            log.info(f"warning: {figure_builder.common.relative(path)} is damaged; the notebook is rendered again")
+            path.unlink(missing_ok=True)
 
 
 def on_pre_build(config):
@@ -92,11 +113,14 @@ class _BuildState:
 
     def load(self) -> None:
         manifest = figure_builder.load_manifest(warn=log.info)
-        self.values = figure_builder.published_values(manifest)
-        self.figures = {
-            name: {"snippet": snippet, **figure_builder.figure_meta(name)}
-            for name, snippet in figure_builder.known_figures(manifest).items()
-        }
+        self.values = figure_builder.published_values(manifest, warn=log.info)
+        self.figures = {}
+        for name, snippet in figure_builder.known_figures(manifest).items():
+            meta = read_json_output(figure_builder.FIGURE_DIR / f"{name}.json", warn=log.info)
+            if meta is None:
+                raise PluginError(f"figure '{name}' (snippets/{snippet}.py) has no readable meta file; "
+                                  f"run python -m scripts.figure_builder --only {snippet}")
+            self.figures[name] = {"snippet": snippet, **meta}
         for name, meta in self.figures.items():
             _check_was_passed(name, meta)
 
@@ -121,8 +145,8 @@ def _body_first_line(page) -> int:
     """Line of the source file where the Markdown that hooks see starts: MkDocs drops the
     front matter and the empty lines after it."""
     try:
-        lines = Path(page.file.abs_src_path).read_text(encoding="utf-8").splitlines()
-    except (OSError, TypeError):
+        lines = read_text(Path(page.file.abs_src_path)).splitlines()
+    except (SourceError, TypeError):
         return 1
     start = 0
     if lines and lines[0].strip() == "---":

@@ -10,7 +10,10 @@ from pathlib import Path
 
 # Hooks are loaded by file path; make `scripts` importable from the repo root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from mkdocs.exceptions import PluginError  # noqa: E402
+
 from scripts import glossary  # noqa: E402
+from scripts.sources import SourceError, read_text  # noqa: E402
 
 
 # ---------------------------------------------------------------- MkDocs events
@@ -28,7 +31,11 @@ def on_files(files, config):
     for file in files.documentation_pages():
         if file.src_uri.endswith(".md") and file.abs_src_path:
             path = Path(file.abs_src_path)
-            glossary.check_tags(path.read_text(encoding="utf-8-sig"), glossary.shown_path(path), terms)
+            try:
+                source = read_text(path, glossary.shown_path(path))
+            except SourceError as error:
+                raise PluginError(str(error)) from None
+            glossary.check_tags(source, glossary.shown_path(path), terms)
     return files
 
 
