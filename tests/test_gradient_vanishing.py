@@ -52,6 +52,13 @@ def test_residual_rnn_does_not_vanish(curves):
     assert residual[DISTANCE] / residual[0] > 1e10 * curves["rnn"][DISTANCE] / curves["rnn"][0]
 
 
+def test_residual_rnn_grows_with_distance_at_this_init(curves):
+    # 페이지: "먼 위치일수록 기울기가 오히려 커진다(폭주)"
+    residual = curves["rnn+residual"]
+    assert residual[99] > 100 * residual[50] > 100 * residual[0]
+    assert residual[-20:].mean() > residual[:20].mean()
+
+
 def test_jacobian_norms_of_a_known_function():
     # f(x) = x_2 W: ∂f/∂x_2 = Wᵀ (노름 ‖W‖_F), 다른 위치는 0
     generator = torch.Generator().manual_seed(3)
