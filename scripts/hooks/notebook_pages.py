@@ -125,7 +125,7 @@ def on_post_page(output, page, config):
     # "#<id> > code": mkdocs-jupyter's cell ids ("cell-id=x-3") are not valid there.
     output = output.replace(' id="cell-id=', ' id="cell-')
     css = "\n".join(block.group("css") for block in STYLE.finditer(output) if _keep(block.group("css")))
-    css = prune_css(css, set(CLASS_NAME.findall(" ".join(CLASS_ATTRIBUTE.findall(output)))))
+    css = pruned_css_cached(css, set(CLASS_NAME.findall(" ".join(CLASS_ATTRIBUTE.findall(output)))))
     if not css:
         return output
     url = _write_shared_stylesheet(css, Path(config.site_dir))
@@ -145,6 +145,25 @@ def on_post_page(output, page, config):
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 CLASS_NAME = re.compile(r"[^\s]+")
 SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+PRUNED_CSS_CACHE = figure_builder.ROOT / ".cache" / "notebook-css"
+
+
+def pruned_css_cached(css: str, classes: set[str]) -> str:
+    """``prune_css``, kept on disk by its inputs (the stylesheet and the page's classes): pruning
+    parses Jupyter's ~600 KB of CSS, seconds per page, and the result only changes when a page's
+    classes or mkdocs-jupyter's CSS do. A Markdown edit under ``mkdocs serve`` then pays nothing."""
+    key = hashlib.sha256(css.encode() + b"\0" + " ".join(sorted(classes)).encode()).hexdigest()
+    cached = PRUNED_CSS_CACHE / f"{key}.css"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    pruned = prune_css(css, classes)
+    PRUNED_CSS_CACHE.mkdir(parents=True, exist_ok=True)
+    figure_builder.manifest.write_atomic(cached, pruned.encode("utf-8"))
+    return pruned
 
 
 def prune_css(css: str, classes: set[str]) -> str:
