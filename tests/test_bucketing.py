@@ -61,13 +61,30 @@ def test_chunk_size_is_counted_in_sequences_not_batches(lengths):
     assert sampler.chunk_size == bk.CHUNK_SIZE < len(lengths)
     global_sort = bk.padding_fraction(bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths)), lengths)
     assert bk.padding_fraction(sampler, lengths) > global_sort
-    # 전체 정렬은 epoch마다 같은 배치 구성을 만들고, 덩어리 버킷팅은 그렇지 않다
+    # 덩어리 버킷팅은 전체 정렬과 다른 배치를 만들고, epoch마다 배치가 달라진다
     def memberships(sampler, epoch):
         sampler.set_epoch(epoch)
         return {tuple(sorted(batch)) for batch in sampler}
     whole = bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths))
     assert memberships(whole, 0) != memberships(sampler, 0)
     assert memberships(sampler, 0) != memberships(sampler, 1)
+
+
+def test_whole_sort_repeats_the_length_composition_every_epoch(lengths):
+    # 페이지: 전체 정렬은 epoch마다 배치들의 길이 구성이 똑같다(같은 길이끼리만 자리를 바꾼다); 덩어리 버킷팅은 달라진다
+    def length_compositions(sampler, epoch):
+        sampler.set_epoch(epoch)
+        return sorted(tuple(sorted(lengths[batch].tolist())) for batch in sampler)
+
+    def memberships(sampler, epoch):
+        sampler.set_epoch(epoch)
+        return {tuple(sorted(batch)) for batch in sampler}
+
+    whole = bk.BucketBatchSampler(lengths, 32, chunk_size=len(lengths))
+    assert length_compositions(whole, 0) == length_compositions(whole, 1)
+    assert memberships(whole, 0) != memberships(whole, 1)  # 같은 길이의 시퀀스는 자리를 바꾼다
+    chunked = bk.BucketBatchSampler(lengths, 32)
+    assert length_compositions(chunked, 0) != length_compositions(chunked, 1)
 
 
 def test_bucketing_pads_far_less_than_random_at_every_batch_size(lengths):
