@@ -91,13 +91,13 @@ def pad_collate(batch: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 # %% [markdown]
 # ## 3. 버킷팅 샘플러
 #
-# 인덱스를 길이순으로 **전부** 정렬해서 잘라 쓰면 패딩은 최소가 되지만, 매 epoch 배치 구성이 똑같고 짧은 배치부터
+# 인덱스를 길이순으로 **전부** 정렬해서 잘라 쓰면 패딩은 최소가 되지만, 매 epoch 배치의 길이 구성이 똑같고 짧은 배치부터
 # 긴 배치 순서로 학습하게 된다. 그래서 무작위성을 두 군데 남긴다.
 #
 # 1. 인덱스 전체를 섞는다.
 # 2. 섞은 인덱스를 **덩어리(chunk)** 로 나누고, 덩어리 **안에서만** 길이순으로 정렬한다. 덩어리 하나는 시퀀스
 #    `chunk_size`개다. 덩어리가 크면 그 안에 비슷한 길이가 많아서 패딩이 줄어든다. 덩어리가 데이터 전체만큼 크면
-#    전체 정렬과 같아져서 epoch마다 배치 구성이 똑같아진다.
+#    전체 정렬과 같아져서 epoch마다 배치의 길이 구성이 똑같아진다.
 # 3. 정렬된 덩어리를 배치 크기로 자른다.
 # 4. 모든 배치의 **순서를 섞는다.** 한 배치 안의 길이는 비슷하고, 배치의 순서는 무작위다.
 #
@@ -194,11 +194,12 @@ if __name__ == "__main__":
         publish(f"bucket_chunk_{chunk_size}", fraction)
 
 # %% [markdown]
-# 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}(이)가 패딩이다. 길이 분포의 꼬리가 길어서, 배치 32개 중 하나만
-# 길어도 나머지 31개가 그 길이만큼 패딩된다. 덩어리가 시퀀스 32개(배치 하나)면 정렬할 것이 배치 자신뿐이라 무작위와
+# 무작위로 묶으면 계산하는 토큰의 {{ bucket_random:.0% }}(이)가 패딩이다. 길이 분포의 꼬리가 길어서, 배치의 시퀀스 32개 중
+# 하나만 길어도 나머지 31개가 그 길이만큼 패딩된다. 덩어리가 시퀀스 32개(배치 하나)면 정렬할 것이 배치 자신뿐이라 무작위와
 # 같고({{ bucket_chunk_32:.0% }}), 덩어리가 커질수록 패딩이 줄어 시퀀스 320개면 {{ bucket_chunk_320:.0% }},
 # 1,600개면 {{ bucket_chunk_1600:.0% }}, 3,200개(배치 100개 분량)면 {{ bucket_chunk_3200:.1% }}만 남는다.
-# 데이터 전체를 정렬하면 {{ bucket_chunk_10000:.1% }}(으)로 가장 적지만, 그때는 epoch마다 배치 구성이 똑같다.
+# 데이터 전체를 정렬하면 {{ bucket_chunk_10000:.1% }}(으)로 가장 적지만, 그때는 epoch마다 배치들의 길이 구성이 똑같다
+# (같은 길이의 시퀀스끼리만 자리를 바꾼다).
 #
 # ## 5. `DataLoader`에 넣기
 #
@@ -216,26 +217,27 @@ if __name__ == "__main__":
     dataset = ToySequences(lengths)
     loader = bucketed_loader(dataset, lengths)
     for step, (padded, batch_lengths) in zip(range(3), loader):
-        print(f"배치 {step}: 텐서 {tuple(padded.shape)}, 길이 {batch_lengths.min()}–{batch_lengths.max()}")
+        print(f"배치 {step}: 텐서 {tuple(padded.shape)}, 길이 {batch_lengths.min()}~{batch_lengths.max()}")
 
 # %% [markdown]
 # ## 6. 그림
 #
 # 첫째, 배치 크기에 따른 패딩 비율. 배치가 클수록 긴 시퀀스가 끼어들 확률이 커서 무작위 배치의 패딩이 늘어난다.
 # 버킷팅도 배치 크기가 커지면 패딩이 늘지만(덩어리 하나에서 나오는 배치 수가 줄어 한 배치에 더 다양한 길이가 섞인다)
-# 모든 배치 크기에서 무작위 배치보다 훨씬 적다. 덩어리는 배치 크기와 상관없이 시퀀스 3,200개로 둔다. 덩어리를
+# 모든 배치 크기에서 무작위 배치보다 훨씬 적다. 덩어리는 배치 크기와 상관없이 시퀀스 {{ bucket_chunk_size }}개(`CHUNK_SIZE`)로 둔다. 덩어리를
 # "배치 100개 분량"으로 잡으면 배치 128에서는 덩어리 하나(12,800개)가 데이터 전체(10,000개)보다 커서 전체 정렬이
-# 되고, 위에서 피하려던 고정된 배치 구성을 재게 된다.
+# 되고, 위에서 피하려던 고정된 길이 구성을 재게 된다.
 
 # %%
 BATCH_SIZES = (8, 16, 32, 64, 128)
 
 
-def padding_by_batch_size(lengths, batch_sizes=BATCH_SIZES, seed: int = 0) -> dict[str, list[float]]:
-    """배치 크기마다 무작위 배치와 버킷팅 배치의 패딩 비율."""
+def padding_by_batch_size(lengths, batch_sizes=BATCH_SIZES, chunk_size: int = CHUNK_SIZE,
+                          seed: int = 0) -> dict[str, list[float]]:
+    """배치 크기마다 무작위 배치와 버킷팅 배치(덩어리 = 시퀀스 chunk_size개)의 패딩 비율."""
     return {
         "random": [padding_fraction(random_batches(lengths, b, seed), lengths) for b in batch_sizes],
-        "bucketed": [padding_fraction(BucketBatchSampler(lengths, b, CHUNK_SIZE, seed), lengths) for b in batch_sizes],
+        "bucketed": [padding_fraction(BucketBatchSampler(lengths, b, chunk_size, seed), lengths) for b in batch_sizes],
     }
 
 
@@ -244,10 +246,13 @@ if __name__ == "__main__":
     import matplotlib.pyplot as plt
 
     by_size = padding_by_batch_size(lengths)
+    publish("bucket_chunk_size", CHUNK_SIZE)  # 연습 문제 1이 바꿔 보라는 설정값: 페이지가 인용해 두면 바꿔도 맞다
     publish("bucket_random_smallest_batch", by_size["random"][0])
     publish("bucket_random_largest_batch", by_size["random"][-1])
     publish("bucket_bucketed_min", min(by_size["bucketed"]))
     publish("bucket_bucketed_max", max(by_size["bucketed"]))
+    for batch_size, fraction in zip(BATCH_SIZES, by_size["bucketed"]):
+        publish(f"bucket_bucketed_padding_{batch_size}", fraction)
 
     def draw_padding_by_batch_size():
         """배치 크기에 따른 패딩 비율, 무작위 vs 버킷팅."""
@@ -273,6 +278,63 @@ if __name__ == "__main__":
             "{{ bucket_bucketed_min:.2f }}에서 {{ bucket_bucketed_max:.2f }}(으)로 늘지만 모든 배치 크기에서 무작위 배치보다 훨씬 낮다"
         ),
     )
+
+# %% [markdown]
+# 버킷팅의 패딩이 배치 크기와 함께 느는 이유가 "덩어리 하나에서 나오는 배치 수가 줄어서"라면, 덩어리를 배치 크기와 함께
+# 키워 배치 수를 고정하면 패딩이 그만큼 늘지 않아야 한다. 대조 실험으로 덩어리를 늘 배치 100개 분량으로 잡아 본다.
+# 배치 128에서는 100개 분량(12,800개)이 데이터 전체보다 커서 전체 정렬이 되므로 배치 8~64만 잰다.
+#
+# | 배치 크기 8~64 | 버킷팅의 패딩 비율 |
+# |---|---|
+# | 덩어리 고정 (시퀀스 {{ bucket_chunk_size }}개) | {{ bucket_bucketed_padding_8:.3f }}에서 {{ bucket_bucketed_padding_64:.3f }}까지 는다 |
+# | 덩어리 = 배치 100개 분량 | {{ bucket_hundred_batches_padding_min:.3f }}~{{ bucket_hundred_batches_padding_max:.3f }} 사이 |
+
+# %%
+BATCHES_PER_CHUNK = 100  # 대조 실험: 덩어리 하나 = 배치 100개 분량
+
+
+def padding_with_chunk_of_batches(lengths, batch_sizes=BATCH_SIZES[:-1], batches_per_chunk: int = BATCHES_PER_CHUNK,
+                                  seed: int = 0) -> list[float]:
+    """덩어리를 배치 크기에 비례하게(배치 batches_per_chunk개 분량) 잡을 때, 배치 크기마다 버킷팅의 패딩 비율."""
+    return [padding_fraction(BucketBatchSampler(lengths, b, b * batches_per_chunk, seed), lengths) for b in batch_sizes]
+
+
+# %%
+if __name__ == "__main__":
+    hundred_batches = padding_with_chunk_of_batches(lengths)
+    publish("bucket_hundred_batches_padding_min", min(hundred_batches))
+    publish("bucket_hundred_batches_padding_max", max(hundred_batches))
+
+# %% [markdown]
+# 페이지의 연습 문제 1은 `CHUNK_SIZE`를 1,600으로 줄여 다시 실행해 보라고 한다. 빌드가 그 변형도 여기서 함께 실행하고,
+# 페이지의 답이 이 값을 인용한다. 배치 크기마다 버킷팅의 패딩 비율은 다음과 같다.
+#
+# | 배치 크기 | 8 | 16 | 32 | 64 | 128 |
+# |---|---|---|---|---|---|
+# | 덩어리 {{ bucket_chunk_size }}개 | {{ bucket_bucketed_padding_8:.3f }} | {{ bucket_bucketed_padding_16:.3f }} | {{ bucket_bucketed_padding_32:.3f }} | {{ bucket_bucketed_padding_64:.3f }} | {{ bucket_bucketed_padding_128:.3f }} |
+# | 덩어리 1,600개 | {{ bucket_chunk_size_1600_padding_8:.3f }} | {{ bucket_chunk_size_1600_padding_16:.3f }} | {{ bucket_chunk_size_1600_padding_32:.3f }} | {{ bucket_chunk_size_1600_padding_64:.3f }} | {{ bucket_chunk_size_1600_padding_128:.3f }} |
+#
+# 배치 128에서는 1,600이 128의 배수가 아니어서, 덩어리마다 가장 긴 시퀀스들이 절반 크기(64개)의 배치로 따로 남는다.
+# 대조로 128의 배수인 덩어리(시퀀스 {{ bucket_whole_batch_chunk }}개)도 잰다: {{ bucket_whole_batch_chunk_padding_128:.3f }}.
+
+# %%
+EXERCISE_CHUNK_SIZE = 1_600  # 연습 문제 1: CHUNK_SIZE를 이 값으로 줄이면
+# 대조: EXERCISE_CHUNK_SIZE보다 작은 가장 큰 128의 배수(1,536). 덩어리가 배치 128로 나누어떨어진다
+WHOLE_BATCH_CHUNK = EXERCISE_CHUNK_SIZE // BATCH_SIZES[-1] * BATCH_SIZES[-1]
+
+# %%
+if __name__ == "__main__":
+    variant = f"bucket_chunk_size_{EXERCISE_CHUNK_SIZE}"
+    smaller_chunks = padding_by_batch_size(lengths, chunk_size=EXERCISE_CHUNK_SIZE)["bucketed"]
+    for batch_size, fraction, default in zip(BATCH_SIZES, smaller_chunks, by_size["bucketed"]):
+        publish(f"{variant}_padding_{batch_size}", fraction)
+        publish(f"{variant}_gap_{batch_size}", fraction - default)
+    ratios = [fraction / default for fraction, default in zip(smaller_chunks, by_size["bucketed"])][:-1]  # 배치 8~64
+    publish(f"{variant}_ratio_min_8_64", min(ratios))
+    publish(f"{variant}_ratio_max_8_64", max(ratios))
+    publish("bucket_whole_batch_chunk", WHOLE_BATCH_CHUNK)
+    whole_batches = BucketBatchSampler(lengths, BATCH_SIZES[-1], WHOLE_BATCH_CHUNK)
+    publish("bucket_whole_batch_chunk_padding_128", padding_fraction(whole_batches, lengths))
 
 # %% [markdown]
 # 둘째, 배치를 그림으로. 무작위 배치 4개와 버킷팅 배치 4개(각 32개 시퀀스)에서 시퀀스 하나를 가로 막대 하나로

@@ -118,6 +118,11 @@ def rnn_flops(n: int, d: int) -> int:
     return count_flops(rnn_layer, *rnn_inputs(n, d))
 
 
+def flops_vs_length(d: int, ns=NS) -> tuple[list[int], list[int]]:
+    """d를 고정하고 n마다 센 (self-attention FLOPs 목록, RNN FLOPs 목록)."""
+    return [attention_flops(n, d) for n in ns], [rnn_flops(n, d) for n in ns]
+
+
 def loglog_slope(xs, ys) -> float:
     """log y = a log x + c의 최소제곱 기울기 a."""
     return float(np.polyfit(np.log(xs), np.log(ys), deg=1)[0])
@@ -127,9 +132,10 @@ def loglog_slope(xs, ys) -> float:
 if __name__ == "__main__":
     # sweeps[축] = (x 값들, self-attention FLOPs, RNN FLOPs)
     sweeps = {
-        "n": (NS, [attention_flops(n, D_FIXED) for n in NS], [rnn_flops(n, D_FIXED) for n in NS]),
+        "n": (NS, *flops_vs_length(D_FIXED)),
         "d": (DS, [attention_flops(N_FIXED, d) for d in DS], [rnn_flops(N_FIXED, d) for d in DS]),
     }
+    publish("cx_d_fixed", D_FIXED)  # 연습 문제 2가 바꿔 보라는 설정값: 페이지가 인용해 두면 바꿔도 맞다
     slopes = {axis: (loglog_slope(xs, att), loglog_slope(xs, rnn)) for axis, (xs, att, rnn) in sweeps.items()}
     for axis, (att, rnn) in slopes.items():
         publish(f"cx_slope_attention_{axis}", att)
@@ -160,10 +166,15 @@ def crossover_length(d: int, n_max: int = 4096) -> int:
 
 
 # %%
+CROSSOVER_DS = (32, 64, 128)  # 교차점을 찾아볼 d들
+
 if __name__ == "__main__":
-    for d in (32, 64, 128):
-        publish(f"cx_crossover_{d}", crossover_length(d))
-        print(f"d = {d:>3}: self-attention FLOPs ≥ RNN FLOPs가 되는 가장 작은 n = {crossover_length(d)}")
+    crossovers = {d: crossover_length(d) for d in sorted({*CROSSOVER_DS, D_FIXED})}
+    for d in CROSSOVER_DS:
+        publish(f"cx_crossover_{d}", crossovers[d])
+    publish("cx_crossover_d_fixed", crossovers[D_FIXED])  # 첫 번째 패널(d = D_FIXED)의 교차점
+    for d, n_star in crossovers.items():
+        print(f"d = {d:>3}: self-attention FLOPs ≥ RNN FLOPs가 되는 가장 작은 n = {n_star}")
 
 # %%
 if __name__ == "__main__":
@@ -195,7 +206,7 @@ if __name__ == "__main__":
         narrow=True,
         alt=(
             f"로그-로그 그래프 두 개. 첫 번째 패널(d = {D_FIXED})은 n에 따른 FLOPs로 기울기가 self-attention "
-            "{{ cx_slope_attention_n:.2f }}, RNN {{ cx_slope_rnn_n:.2f }}이고 두 직선은 n = {{ cx_crossover_64 }}에서 만난다. "
+            "{{ cx_slope_attention_n:.2f }}, RNN {{ cx_slope_rnn_n:.2f }}이고 두 직선은 n = {{ cx_crossover_d_fixed }}에서 만난다. "
             f"두 번째 패널(n = {N_FIXED})은 d에 따른 FLOPs로 기울기가 self-attention "
             "{{ cx_slope_attention_d:.2f }}, RNN {{ cx_slope_rnn_d:.2f }}이다"
         ),
@@ -299,6 +310,28 @@ if __name__ == "__main__":
             "self-attention은 모든 n에서 {{ cx_attention_depth_max }}단계로 일정하다"
         ),
     )
+
+# %% [markdown]
+# ## 연습 문제 2의 변형: D_FIXED = 256
+#
+# 페이지의 연습 문제 2는 `D_FIXED`를 256으로 바꿔 다시 빌드해 보라고 한다. FLOPs와 순차 단계는 재지 않고 세는 값이라
+# 빠르므로, 빌드가 그 변형도 여기서 함께 실행하고 페이지의 답이 그 값을 인용한다. $d = 256$에서 $n$에 대한 기울기는
+# self-attention {{ cx_d_fixed_256_slope_attention_n:.2f }}, RNN {{ cx_d_fixed_256_slope_rnn_n:.2f }}(으)로 그대로이고,
+# 교차점은 $n =$ {{ cx_d_fixed_256_crossover }}(으)로 옮겨 간다. 순차 단계는 self-attention {{ cx_d_fixed_256_attention_depth_max }}단계,
+# RNN은 $n = 1024$에서 {{ cx_d_fixed_256_rnn_depth_last }}단계로 $d$와 상관이 없다.
+
+# %%
+EXERCISE_D_FIXED = 256  # 연습 문제 2: D_FIXED를 이 값으로 바꾸면
+
+if __name__ == "__main__":
+    variant = f"cx_d_fixed_{EXERCISE_D_FIXED}"
+    variant_attention, variant_rnn = flops_vs_length(EXERCISE_D_FIXED)
+    publish(f"{variant}_slope_attention_n", loglog_slope(NS, variant_attention))
+    publish(f"{variant}_slope_rnn_n", loglog_slope(NS, variant_rnn))
+    publish(f"{variant}_crossover", crossover_length(EXERCISE_D_FIXED))
+    variant_steps = steps_vs_length(d=EXERCISE_D_FIXED)
+    publish(f"{variant}_attention_depth_max", max(s["attention"]["depth"] for s in variant_steps.values()))
+    publish(f"{variant}_rnn_depth_last", variant_steps[NS[-1]]["rnn"]["depth"])
 
 # %% [markdown]
 # ## 4. 참고: 실제 걸린 시간

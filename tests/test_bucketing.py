@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
@@ -60,7 +61,7 @@ def test_chunk_size_is_counted_in_sequences_not_batches(lengths):
     assert sampler.chunk_size == bk.CHUNK_SIZE < len(lengths)
     global_sort = bk.padding_fraction(bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths)), lengths)
     assert bk.padding_fraction(sampler, lengths) > global_sort
-    # 전체 정렬은 epoch마다 같은 배치 구성을 만들고, 덩어리 버킷팅은 그렇지 않다
+    # 덩어리 버킷팅은 전체 정렬과 다른 배치를 만들고, epoch마다 배치가 달라진다
     def memberships(sampler, epoch):
         sampler.set_epoch(epoch)
         return {tuple(sorted(batch)) for batch in sampler}
@@ -69,10 +70,96 @@ def test_chunk_size_is_counted_in_sequences_not_batches(lengths):
     assert memberships(sampler, 0) != memberships(sampler, 1)
 
 
+def test_whole_sort_repeats_the_length_composition_every_epoch(lengths):
+    # 페이지: 전체 정렬은 epoch마다 배치들의 길이 구성이 똑같다(같은 길이끼리만 자리를 바꾼다); 덩어리 버킷팅은 달라진다
+    def length_compositions(sampler, epoch):
+        sampler.set_epoch(epoch)
+        return sorted(tuple(sorted(lengths[batch].tolist())) for batch in sampler)
+
+    def memberships(sampler, epoch):
+        sampler.set_epoch(epoch)
+        return {tuple(sorted(batch)) for batch in sampler}
+
+    whole = bk.BucketBatchSampler(lengths, 32, chunk_size=len(lengths))
+    assert length_compositions(whole, 0) == length_compositions(whole, 1)
+    assert memberships(whole, 0) != memberships(whole, 1)  # 같은 길이의 시퀀스는 자리를 바꾼다
+    chunked = bk.BucketBatchSampler(lengths, 32)
+    assert length_compositions(chunked, 0) != length_compositions(chunked, 1)
+
+
 def test_bucketing_pads_far_less_than_random_at_every_batch_size(lengths):
     by_size = bk.padding_by_batch_size(lengths)
     assert all(b < 0.5 * r for b, r in zip(by_size["bucketed"], by_size["random"]))
     assert by_size["random"] == sorted(by_size["random"])
+
+
+def test_bucketed_padding_grows_with_batch_size(lengths):
+    # 페이지: 버킷팅(덩어리 고정)도 배치 8에서 128로 가며 패딩이 는다
+    bucketed = bk.padding_by_batch_size(lengths)["bucketed"]
+    assert all(small < large for small, large in zip(bucketed, bucketed[1:]))
+    assert bucketed[-1] > 5 * bucketed[0]
+
+
+def test_chunk_of_a_fixed_number_of_batches_keeps_padding_from_growing(lengths):
+    # 대조 실험: 덩어리 = 배치 100개 분량이면 배치 8~64에서 패딩이 크게 늘지 않는다(덩어리 고정은 몇 배로 는다)
+    fixed_chunk = bk.padding_by_batch_size(lengths, batch_sizes=bk.BATCH_SIZES[:-1])["bucketed"]
+    hundred_batches = bk.padding_with_chunk_of_batches(lengths)
+    assert max(hundred_batches) / min(hundred_batches) < 2.5
+    assert fixed_chunk[-1] / fixed_chunk[0] > 4
+    assert max(hundred_batches) < fixed_chunk[-1]
+
+
+@pytest.fixture(scope="module")
+def chunk_size_1600(lengths):
+    """연습 문제 1: 덩어리 3,200개(기본)와 1,600개에서 배치 크기마다 버킷팅의 패딩 비율."""
+    assert bk.CHUNK_SIZE == 3_200 and bk.EXERCISE_CHUNK_SIZE == 1_600
+    default = bk.padding_by_batch_size(lengths)["bucketed"]
+    smaller = bk.padding_by_batch_size(lengths, chunk_size=bk.EXERCISE_CHUNK_SIZE)["bucketed"]
+    return dict(zip(bk.BATCH_SIZES, zip(default, smaller)))
+
+
+def test_chunk_size_1600_pads_about_one_and_a_half_times_more_at_batch_8_to_64(chunk_size_1600):
+    for batch_size in (8, 16, 32, 64):
+        default, smaller = chunk_size_1600[batch_size]
+        assert 1.3 < smaller / default < 1.7
+
+
+def test_chunk_size_1600_gap_is_smallest_at_batch_8_and_largest_at_64(chunk_size_1600):
+    gaps = [smaller - default for default, smaller in (chunk_size_1600[b] for b in (8, 16, 32, 64))]
+    assert all(small < large for small, large in zip(gaps, gaps[1:]))
+    assert gaps[-1] > 5 * gaps[0]
+
+
+def test_chunk_size_1600_and_3200_are_nearly_equal_at_batch_128(chunk_size_1600):
+    default, smaller = chunk_size_1600[128]
+    assert abs(smaller - default) < 0.01
+    gap_64 = chunk_size_1600[64][1] - chunk_size_1600[64][0]
+    assert abs(smaller - default) < gap_64 / 10
+
+
+def test_at_batch_128_the_half_batch_of_the_longest_keeps_chunk_1600_low(lengths, chunk_size_1600):
+    # 1,600 = 128 × 12 + 64: 덩어리마다 가장 긴 64개가 절반 크기의 배치로 남는다
+    batches = list(bk.BucketBatchSampler(lengths, 128, bk.EXERCISE_CHUNK_SIZE))
+    full_chunks = len(lengths) // bk.EXERCISE_CHUNK_SIZE
+    assert sum(len(batch) == 64 for batch in batches) == full_chunks
+    # 대조: 128의 배수인 덩어리(1,536)는 그런 배치가 없고, 덩어리 3,200개보다 패딩이 많다
+    assert bk.WHOLE_BATCH_CHUNK == 1_536
+    whole = bk.padding_fraction(bk.BucketBatchSampler(lengths, 128, bk.WHOLE_BATCH_CHUNK), lengths)
+    default, smaller = chunk_size_1600[128]
+    assert whole > default + 0.05 and whole > smaller + 0.05
+
+
+def test_random_batches_do_not_depend_on_the_chunk_size(lengths):
+    assert (bk.padding_by_batch_size(lengths, chunk_size=bk.EXERCISE_CHUNK_SIZE)["random"]
+            == bk.padding_by_batch_size(lengths)["random"])
+
+
+def test_the_shown_random_batches_are_mostly_padding_and_the_bucketed_ones_barely(lengths):
+    # 그림 bucket-batches: 무작위 배치 4개는 대부분이 패딩, 버킷팅 배치 4개는 패딩이 거의 없다
+    random = [bk.padding_fraction([batch], lengths) for batch in bk.random_batches(lengths, 32)[:4]]
+    bucketed = [bk.padding_fraction([batch], lengths) for batch in list(bk.BucketBatchSampler(lengths, 32))[:4]]
+    assert min(random) > 0.5
+    assert max(bucketed) < 0.05
 
 
 def test_two_seeds_give_different_batch_orders(lengths):
@@ -140,6 +227,12 @@ def test_masked_padding_leaves_loss_and_outputs_unchanged(masking):
 
 def test_without_ignore_index_padding_enters_the_loss(masking):
     assert abs(masking["no_ignore_index"] - masking["alone"]) > 1e-3
+
+
+def test_untrained_losses_are_all_near_ln_100(masking):
+    # 페이지: 학습하지 않은 모델이라 손실이 모두 ln 100 근처여서 차이가 작아 보인다
+    for name in ("alone", "masked", "no_ignore_index", "no_key_mask"):
+        assert masking[name] == pytest.approx(math.log(bk.MASK_VOCAB), abs=0.1)
 
 
 def test_without_key_padding_mask_real_tokens_see_the_padding(masking):
