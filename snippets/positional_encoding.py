@@ -25,6 +25,7 @@
 # 2. 위치를 $k$만큼 옮기는 것은 $pos$와 무관한 행렬 $M_k$(회전)를 곱하는 것과 같다: $PE_{pos+k} = PE_{pos} M_k$.
 # 3. 두 위치의 내적 $PE_p \cdot PE_q$는 거리 $p - q$에만 달려 있다.
 # 4. $d_{model} = 128$에서 위치 0~2047의 벡터가 모두 서로 다르다.
+# 5. 모델 차원을 64로 줄이면 파장과 벡터 사이 거리가 어떻게 바뀌는가(연습 문제 3).
 
 # %%
 import torch
@@ -33,6 +34,7 @@ import torch
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
 D_MODEL = 128  # 이 노트북의 기본 모델 차원
+D_MODEL_EXERCISE = 64  # 연습 문제 3의 모델 차원: 빌드가 이 설정도 함께 돌린다
 
 # %% [markdown]
 # ## 1. 위치 인코딩 만들기
@@ -270,13 +272,30 @@ def similarity_matrix(n_positions=128, d_model=D_MODEL):
     return pe @ pe.T / (d_model / 2)
 
 
+def similarity_by_offset(n_offsets=128, d_model=D_MODEL):
+    """거리 Δ = 0 … n_offsets-1마다 코사인 유사도 (1/(d_model/2)) Σ_i cos(Δ ω_i)."""
+    return similarity_matrix(n_offsets, d_model)[0]  # 위치 0과 위치 Δ: 어느 줄을 골라도 같다
+
+
+def rising_offsets(similarity):
+    """유사도가 바로 앞의 거리보다 커지는 거리 Δ들 (단조롭게 줄어든다면 빈 목록)."""
+    return [offset for offset in range(1, len(similarity)) if similarity[offset] > similarity[offset - 1]]
+
+
 # %%
 if __name__ == "__main__":
-    publish("pe_offset_spread", offset_dependence())
-    print(f"같은 p - q에서 내적의 최대 차이: {offset_dependence():.1e}")
+    offset_spread = publish("pe_offset_spread", offset_dependence())
+    print(f"같은 p - q에서 내적의 최대 차이: {offset_spread:.1e}")
     similarity = similarity_matrix()
     publish("pe_similarity_neighbour", torch.diagonal(similarity, 1).min().item())
     publish("pe_similarity_min", similarity.min().item())
+    by_offset = similarity_by_offset()
+    rises = rising_offsets(by_offset)
+    publish("pe_similarity_min_offset", int(by_offset.argmin()))
+    publish("pe_similarity_first_rise", rises[0])
+    publish("pe_similarity_n_rises", len(rises))
+    print(f"유사도가 다시 커지는 거리 Δ ({len(rises)}곳): {rises}")
+    print(f"가장 낮은 유사도: Δ = {int(by_offset.argmin())}에서 {by_offset.min().item():.3f}")
 
     def draw_similarity():
         """위치 × 위치 코사인 유사도 행렬."""
@@ -294,12 +313,15 @@ if __name__ == "__main__":
         draw_similarity,
         alt=(
             f"위치 0부터 {len(similarity) - 1}까지 위치 쌍의 코사인 유사도 행렬. 대각선 방향으로 같은 값이 이어지는 띠 무늬이고, "
-            "대각선(같은 위치)에서 1이며 위치가 멀어질수록 작아진다"
+            "대각선(같은 위치)에서 1이며, 위치가 멀어질수록 전체적으로 작아지지만 물결치듯 다시 커지는 곳이 있다"
         ),
     )
 
 # %% [markdown]
-# 유사도는 대각선에서 1이고 $|p - q|$가 커질수록 작아지며, 대각선과 평행한 줄을 따라 일정하다.
+# 유사도는 대각선에서 1이고 대각선과 평행한 줄을 따라 일정하다. 거리 $\Delta = |p - q|$가 커질수록 전체적으로
+# 작아지지만 단조롭게 줄지는 않고 물결친다: 주파수마다 $\cos(\Delta\,\omega_i)$가 제 주기로 오르내리기 때문이다.
+# 거리 0~127 가운데 유사도가 바로 앞의 거리보다 커지는 곳이 {{ pe_similarity_n_rises }}군데이고(처음은
+# $\Delta$ = {{ pe_similarity_first_rise:d }}), 가장 낮은 곳은 $\Delta$ = {{ pe_similarity_min_offset:d }}이다.
 #
 # ## 5. 위치마다 벡터가 다르다
 #
@@ -318,8 +340,51 @@ def min_pairwise_distance(n_positions=2048, d_model=D_MODEL):
 
 # %%
 if __name__ == "__main__":
-    n_unique = len(torch.unique(pe, dim=0))
-    publish("pe_n_unique", n_unique)
-    publish("pe_min_distance", min_pairwise_distance())
+    n_unique = publish("pe_n_unique", len(torch.unique(pe, dim=0)))
+    min_distance = publish("pe_min_distance", min_pairwise_distance())
     print(f"위치 0…2047 중 서로 다른 벡터: {n_unique}개")
-    print(f"가장 가까운 두 위치 사이 거리: {min_pairwise_distance():.3f}")
+    print(f"가장 가까운 두 위치 사이 거리: {min_distance:.3f}")
+
+# %% [markdown]
+# ## 6. 모델 차원을 바꾸면 (연습 문제 3)
+#
+# 같은 계산을 $d_{model}$ = {{ pe_d_model_64_d_model }}(으)로 한 번 더 한다. 주파수 $\omega_i = 10000^{-2i/d_{model}}$은
+# $d_{model}$이 작을수록 같은 $i$에서 더 빨리 작아지므로, 같은 차원 번호의 파장이 길어진다. 벡터의 길이
+# $\lVert PE_{pos} \rVert = \sqrt{d_{model}/2}$도 $\sqrt{64} = 8$에서 $\sqrt{32}$로 줄어들므로, 벡터 사이 거리는 이 길이로
+# 나눈 값으로도 비교한다.
+
+# %%
+def encoding_summary(d_model, n_positions=2048):
+    """한 모델 차원에서 페이지가 인용하는 양: 차원 20, 40의 파장, 서로 다른 벡터 수, 가장 가까운 거리
+    (그대로, 그리고 벡터 길이 √(d_model/2)로 나눠서), 작게 초기화한 임베딩 대비 PE 크기."""
+    omega = frequencies(d_model)
+    pe = sinusoidal_encoding(n_positions, d_model, dtype=torch.float64)
+    scale = scale_comparison(d_model=d_model)
+    min_distance = min_pairwise_distance(n_positions, d_model)
+    return {
+        "wavelength_20": 2 * torch.pi / omega[20 // 2].item(),
+        "wavelength_40": 2 * torch.pi / omega[40 // 2].item(),
+        "n_unique": len(torch.unique(pe, dim=0)),
+        "min_distance": min_distance,
+        "min_distance_relative": min_distance / (d_model / 2) ** 0.5,
+        "rms_over_small_embedding": (scale["pe_rms"].mean() / scale["embedding_small_rms"].mean()).item(),
+    }
+
+
+# %%
+if __name__ == "__main__":
+    summary = encoding_summary(D_MODEL_EXERCISE)
+    publish("pe_d_model_64_d_model", D_MODEL_EXERCISE)
+    publish("pe_min_distance_relative", min_distance / (D_MODEL / 2) ** 0.5)  # 기본 설정의 같은 양
+    for name, value in summary.items():
+        publish(f"pe_d_model_64_{name}", value)
+    print(f"d_model = {D_MODEL_EXERCISE}: " + ", ".join(f"{name} {value:.3f}" for name, value in summary.items()))
+
+# %% [markdown]
+# $d_{model}$ = {{ pe_d_model_64_d_model }}에서 차원 20의 파장은 {{ pe_wavelength_20:.1f }}에서 {{ pe_d_model_64_wavelength_20:.1f }}(으)로,
+# 차원 40의 파장은 {{ pe_wavelength_40:.1f }}에서 {{ pe_d_model_64_wavelength_40:,.0f }}(으)로 길어진다. 위치 0~2047의 벡터는
+# 여전히 {{ pe_d_model_64_n_unique }}개 모두 다르고, 가장 가까운 두 벡터 사이 거리는 {{ pe_min_distance:.2f }}에서
+# {{ pe_d_model_64_min_distance:.2f }}(으)로 줄어든다. 다만 벡터 길이로 나누면 {{ pe_min_distance_relative:.3f }}에서
+# {{ pe_d_model_64_min_distance_relative:.3f }}(으)로 오히려 조금 커서, 거리가 줄어든 것은 벡터가 짧아진 몫이다.
+# 작게 초기화한 임베딩(표준편차 $1/\sqrt{d_{model}}$)보다 PE가 큰 정도는 {{ pe_rms_over_small_embedding:.1f }}배에서
+# {{ pe_d_model_64_rms_over_small_embedding:.1f }}배로 줄지만 여전히 크다.

@@ -26,6 +26,8 @@
 # 1. 내적의 분산은 $d_k$이고, $\sqrt{d_k}$로 나눈 점수의 분산은 1이다.
 # 2. 나누지 않으면 $d_k$가 클 때 softmax가 거의 원-핫이 된다(가장 큰 확률이 1에 가깝다).
 # 3. 그때 softmax의 야코비안(기울기)이 작아진다. 논문이 걱정한 것은 이 "작은 기울기"다.
+# 4. 키의 개수를 바꾸면 두 야코비안 곡선이 만나는 $d_k$가 달라진다(연습 문제 2).
+# 5. $\sqrt{d_k}$ 대신 $d_k$로 나누면 어텐션이 고르게 퍼지고, 쿼리·키까지 가는 기울기는 연쇄 법칙의 인수 때문에 작아진다(연습 문제 3).
 
 # %%
 import torch
@@ -36,6 +38,8 @@ from snippets._figures import legend_below, publish, save_figure  # noqa: F401  
 # 실험에 쓰는 d_k 값들 (2의 거듭제곱)
 D_KS = (16, 32, 64, 128, 256, 512, 1024)
 N_KEYS = 32  # 쿼리 하나가 바라보는 키의 개수
+N_KEYS_EXERCISE = 256  # 연습 문제 2의 키 개수: 빌드가 이 설정도 함께 돌린다
+N_TRIALS = 10_000  # softmax 실험의 시행 횟수 (d_k마다)
 
 # %% [markdown]
 # ## 1. 내적의 분산
@@ -115,8 +119,15 @@ if __name__ == "__main__":
 # %% [markdown]
 # ## 2. softmax의 포화
 #
-# 쿼리 하나와 키 32개의 점수를 softmax에 넣는다. 점수의 퍼짐(표준편차 $\sqrt{d_k}$)이 커지면 가장 큰 점수 하나가
-# 확률을 독차지한다. 시행마다 가장 큰 확률 $\max_j p_j$를 구해 평균을 낸다.
+# 쿼리 하나와 키 {{ sdp_n_keys }}개의 점수를 softmax에 넣는다. 점수의 퍼짐(표준편차 $\sqrt{d_k}$)이 커지면 가장 큰 점수
+# 하나가 확률을 독차지한다. 시행마다 가장 큰 확률 $\max_j p_j$를 구해 평균을 낸다.
+#
+# 점수는 키 벡터를 하나하나 뽑지 않고 만든다. 키 $k_j$의 성분이 $q$와 독립인 $N(0, 1)$이면, $q$가 정해졌을 때
+# $q \cdot k_j = \sum_i q_i k_{ji}$는 정규분포 $N(0, \lVert q \rVert^2)$를 따르고 키끼리 서로 독립이다(1절의 계산에서
+# $q_i$를 상수로 두면 된다). 그래서 $q$만 뽑고 점수를 $\lVert q \rVert z_j$ ($z_j \sim N(0, 1)$)로 뽑아도 분포가 같다.
+# 키가 256개이고 $d_k = 1024$인 설정(연습 문제 2)도 이렇게 하면 빠르게 돌릴 수 있다.
+#
+# 나누는 값 $c$는 세 가지를 비교한다: 나누지 않음($c = 1$), 논문의 $c = \sqrt{d_k}$, 연습 문제 3의 $c = d_k$.
 #
 # ## 3. softmax의 야코비안
 #
@@ -125,45 +136,77 @@ if __name__ == "__main__":
 # $$J = \frac{\partial p}{\partial z} = \mathrm{diag}(p) - p\,p^\top$$
 #
 # 이다. $p$가 원-핫에 가까우면 $J$의 모든 성분이 0에 가까워지고, 점수 $z$로 흘러가는 기울기가 사라진다.
-# 크기는 프로베니우스 노름 $\lVert J \rVert_F$로 잰다.
+# 크기는 프로베니우스 노름 $\lVert J \rVert_F$로 잰다. 성분의 제곱을 더하면
+# $\lVert J \rVert_F^2 = \sum_j p_j^2 - 2\sum_j p_j^3 + \big(\sum_j p_j^2\big)^2$이라서 $n \times n$ 행렬을 만들지 않고도
+# 계산할 수 있다.
 
 # %%
+# 점수를 나누는 값 c: 이름 → d_k의 함수
+DIVISORS = {
+    "unscaled": lambda d_k: 1.0,  # 나누지 않음
+    "scaled": lambda d_k: d_k**0.5,  # 논문: √d_k
+    "over_d_k": lambda d_k: float(d_k),  # 연습 문제 3: d_k
+}
+
+
 def softmax_jacobian(p: torch.Tensor) -> torch.Tensor:
     """softmax 확률 p (..., n)에서 야코비안 diag(p) - p pᵀ (..., n, n)을 만든다."""
     return torch.diag_embed(p) - p.unsqueeze(-1) * p.unsqueeze(-2)
 
 
-def attention_probabilities(d_k: int, n_trials: int, generator: torch.Generator, scaled: bool) -> torch.Tensor:
-    """쿼리 1개와 키 N_KEYS개(성분 i.i.d. N(0, 1))의 softmax 확률을 n_trials번 뽑는다."""
-    q = torch.randn(n_trials, 1, d_k, generator=generator)
-    keys = torch.randn(n_trials, N_KEYS, d_k, generator=generator)
-    scores = (q * keys).sum(dim=-1)  # (n_trials, N_KEYS)
-    if scaled:
-        scores = scores / d_k**0.5
-    return torch.softmax(scores, dim=-1)
+def jacobian_norm(p: torch.Tensor) -> torch.Tensor:
+    """‖diag(p) - p pᵀ‖_F를 행렬 없이 계산한다: √(Σp² - 2Σp³ + (Σp²)²)."""
+    p = p.double()  # 원-핫 근처에서는 세 항이 거의 지워지므로 float64로 더한다
+    squares = p * p
+    sum_sq = squares.sum(dim=-1)
+    return (sum_sq - 2 * (squares * p).sum(dim=-1) + sum_sq * sum_sq).clamp_min(0).sqrt()
 
 
-def softmax_saturation(d_ks=D_KS, n_trials: int = 1000, seed: int = 0) -> dict[int, dict[str, float]]:
-    """d_k마다 스케일링 전후의 평균 최대 확률과 평균 야코비안 노름을 돌려준다."""
+def uniform_jacobian_norm(n_keys: int) -> float:
+    """키 n개에 고르게 퍼진 softmax(p_j = 1/n)의 야코비안 노름 √(n-1)/n."""
+    return (n_keys - 1) ** 0.5 / n_keys
+
+
+def attention_scores(d_k: int, n_keys: int, n_trials: int, generator: torch.Generator) -> torch.Tensor:
+    """쿼리 1개와 키 n_keys개(성분 i.i.d. N(0, 1))의 내적 q·k_j, 크기 (n_trials, n_keys).
+
+    q가 정해지면 q·k_j ~ N(0, ‖q‖²)이므로, 키 대신 z_j ~ N(0, 1)을 뽑아 ‖q‖ z_j로 만든다.
+    """
+    q = torch.randn(n_trials, d_k, generator=generator)
+    z = torch.randn(n_trials, n_keys, generator=generator)
+    return q.norm(dim=-1, keepdim=True) * z
+
+
+def softmax_saturation(d_ks=D_KS, n_keys: int = N_KEYS, n_trials: int = N_TRIALS, seed: int = 0) -> dict[int, dict[str, float]]:
+    """d_k마다, 나누는 값(DIVISORS)별 평균 최대 확률과 평균 야코비안 노름을 돌려준다."""
     result = {}
     for d_k in d_ks:
+        generator = torch.Generator().manual_seed(seed + d_k)
+        scores = attention_scores(d_k, n_keys, n_trials, generator)  # 세 가지 c가 같은 점수를 쓴다
         row = {}
-        for scaled, name in ((False, "unscaled"), (True, "scaled")):
-            # 같은 시드: 스케일링 전후가 똑같은 q, k를 쓴다
-            generator = torch.Generator().manual_seed(seed + d_k)
-            p = attention_probabilities(d_k, n_trials, generator, scaled)
+        for name, divisor in DIVISORS.items():
+            p = torch.softmax(scores / divisor(d_k), dim=-1)
             row[f"max_prob_{name}"] = p.max(dim=-1).values.mean().item()
-            row[f"jacobian_{name}"] = torch.linalg.matrix_norm(softmax_jacobian(p)).mean().item()
+            row[f"jacobian_{name}"] = jacobian_norm(p).mean().item()
         result[d_k] = row
     return result
+
+
+def jacobian_crossing(saturation: dict[int, dict[str, float]]) -> int | None:
+    """스케일링하지 않은 쪽의 야코비안 노름이 스케일링한 쪽보다 처음 작아지는 d_k (없으면 None)."""
+    for d_k, row in saturation.items():
+        if row["jacobian_unscaled"] < row["jacobian_scaled"]:
+            return d_k
+    return None
 
 
 # %%
 if __name__ == "__main__":
     saturation = softmax_saturation()
     first, last = saturation[D_KS[0]], saturation[D_KS[-1]]
-    publish("sdp_n_trials", 1000)
+    publish("sdp_n_trials", N_TRIALS)
     publish("sdp_n_keys", N_KEYS)
+    publish("sdp_uniform_prob", 1 / N_KEYS)
     publish("sdp_max_prob_unscaled_first", first["max_prob_unscaled"])
     publish("sdp_max_prob_unscaled_last", last["max_prob_unscaled"])
     publish("sdp_max_prob_scaled_min", min(s["max_prob_scaled"] for s in saturation.values()))
@@ -173,6 +216,10 @@ if __name__ == "__main__":
     publish("sdp_jacobian_unscaled_last", last["jacobian_unscaled"])
     publish("sdp_jacobian_scaled_last", last["jacobian_scaled"])
     publish("sdp_jacobian_ratio_last", last["jacobian_unscaled"] / last["jacobian_scaled"])
+    publish("sdp_jacobian_uniform", uniform_jacobian_norm(N_KEYS))
+    crossing = jacobian_crossing(saturation)
+    assert crossing is not None, "키 32개에서 야코비안 노름의 두 곡선이 만나지 않았다"
+    publish("sdp_jacobian_crossing_d_k", crossing)
     print(f"{'d_k':>5} | {'max p (전)':>10} | {'max p (후)':>10} | {'‖J‖ (전)':>9} | {'‖J‖ (후)':>9}")
     for d_k, s in saturation.items():
         print(
@@ -184,9 +231,15 @@ if __name__ == "__main__":
 # 스케일링하지 않으면 $d_k$가 커질수록 가장 큰 확률이 1에 다가가고 야코비안 노름은 줄어든다.
 # 스케일링하면 두 값 모두 $d_k$와 거의 무관하다.
 #
-# 주의할 점: 이 효과는 $d_k$가 클 때 나타난다. $d_k = 16$에서는 스케일링하지 않은 쪽의 야코비안이 오히려
-# 조금 더 크다. 점수가 적당히 퍼져 있으면(확률이 몇 개에 나뉘어 있으면) 기울기가 가장 크고,
-# 너무 고르거나(스케일링 후 32개에 퍼짐) 너무 쏠리면(원-핫) 작아지기 때문이다.
+# 주의할 점: 이 효과는 $d_k$가 클 때 나타난다. 키 {{ sdp_n_keys }}개에서 스케일링하지 않은 쪽의 야코비안 노름이
+# 스케일링한 쪽보다 작아지는 것은 $d_k$ = {{ sdp_jacobian_crossing_d_k:d }}부터이고, $d_k = 16$에서는 오히려 조금 더 크다
+# ({{ sdp_jacobian_unscaled_first:.3f }}, 스케일링한 쪽은 {{ sdp_jacobian_scaled_first:.3f }}).
+# 야코비안 노름은 확률이 어떻게 나뉘어 있는지에 달려 있다. 한 키가 확률을 독차지하면(원-핫) 0이고, 두 키가 반씩
+# 나눠 가질 때 가장 크며($1/2$), 더 많은 키에 고르게 퍼질수록 줄어든다($m$개에 고르게 퍼지면 $\sqrt{m-1}/m$,
+# 키 {{ sdp_n_keys }}개 모두에 고르게 퍼지면 {{ sdp_jacobian_uniform:.3f }}). $d_k = 16$에서 스케일링하지 않은 softmax는
+# 가장 큰 확률이 평균 {{ sdp_max_prob_unscaled_first:.2f }}(으)로 몇 개의 키가 확률을 나눠 갖고, 스케일링한 softmax는
+# {{ sdp_max_prob_scaled_min:.2f }}~{{ sdp_max_prob_scaled_max:.2f }}(으)로 더 많은 키에 퍼져 있어서 노름이 조금 작다.
+# 그렇다고 스케일링한 softmax가 고르게 퍼진 것은 아니다: 균등 분포의 확률은 {{ sdp_uniform_prob:.3f }}(이)다.
 
 # %%
 if __name__ == "__main__":
@@ -226,3 +279,106 @@ if __name__ == "__main__":
             "두 번째 패널: 스케일링하지 않은 야코비안 노름은 d_k가 커질수록 줄어들고 스케일링한 쪽은 거의 일정하다"
         ),
     )
+
+# %% [markdown]
+# ## 4. 키의 개수를 바꾸면 (연습 문제 2)
+#
+# 같은 실험을 키 {{ sdp_n_keys_256_n_keys }}개로 한 번 더 돌린다. 기준선은 균등 분포의 야코비안 노름
+# $\sqrt{n-1}/n$이다: 키가 {{ sdp_n_keys }}개이면 {{ sdp_jacobian_uniform:.3f }}, {{ sdp_n_keys_256_n_keys }}개이면
+# {{ sdp_n_keys_256_jacobian_uniform:.3f }}(으)로, 키 개수가 늘면 대략 $1/\sqrt{n}$처럼 줄어든다.
+
+# %%
+if __name__ == "__main__":
+    saturation_256 = softmax_saturation(n_keys=N_KEYS_EXERCISE)
+    first_256, last_256 = saturation_256[D_KS[0]], saturation_256[D_KS[-1]]
+    publish("sdp_n_keys_256_n_keys", N_KEYS_EXERCISE)
+    publish("sdp_n_keys_256_uniform_prob", 1 / N_KEYS_EXERCISE)
+    publish("sdp_n_keys_256_max_prob_unscaled_first", first_256["max_prob_unscaled"])
+    publish("sdp_n_keys_256_max_prob_unscaled_last", last_256["max_prob_unscaled"])
+    publish("sdp_n_keys_256_max_prob_scaled_min", min(s["max_prob_scaled"] for s in saturation_256.values()))
+    publish("sdp_n_keys_256_max_prob_scaled_max", max(s["max_prob_scaled"] for s in saturation_256.values()))
+    publish("sdp_n_keys_256_jacobian_unscaled_first", first_256["jacobian_unscaled"])
+    publish("sdp_n_keys_256_jacobian_scaled_first", first_256["jacobian_scaled"])
+    publish("sdp_n_keys_256_jacobian_unscaled_last", last_256["jacobian_unscaled"])
+    publish("sdp_n_keys_256_jacobian_scaled_last", last_256["jacobian_scaled"])
+    publish("sdp_n_keys_256_jacobian_uniform", uniform_jacobian_norm(N_KEYS_EXERCISE))
+    # 키가 늘 때 줄어드는 비율: 스케일링한 쪽(d_k = 1024)과 균등 분포 기준선
+    publish("sdp_n_keys_256_jacobian_scaled_ratio", last_256["jacobian_scaled"] / last["jacobian_scaled"])
+    publish("sdp_n_keys_256_jacobian_uniform_ratio", uniform_jacobian_norm(N_KEYS_EXERCISE) / uniform_jacobian_norm(N_KEYS))
+    crossing_256 = jacobian_crossing(saturation_256)
+    assert crossing_256 is not None and crossing_256 > D_KS[0], "키 256개에서 두 곡선이 D_KS 안에서 만나지 않았다"
+    before = D_KS[D_KS.index(crossing_256) - 1]  # 스케일링하지 않은 쪽이 아직 큰 마지막 d_k
+    publish("sdp_n_keys_256_jacobian_crossing_d_k", crossing_256)
+    publish("sdp_n_keys_256_jacobian_before_crossing_d_k", before)
+    publish("sdp_n_keys_256_jacobian_unscaled_before_crossing", saturation_256[before]["jacobian_unscaled"])
+    publish("sdp_n_keys_256_jacobian_scaled_before_crossing", saturation_256[before]["jacobian_scaled"])
+    publish("sdp_n_keys_256_jacobian_unscaled_at_crossing", saturation_256[crossing_256]["jacobian_unscaled"])
+    publish("sdp_n_keys_256_jacobian_scaled_at_crossing", saturation_256[crossing_256]["jacobian_scaled"])
+    print(f"{'d_k':>5} | {'키 수':>5} | {'max p (전)':>10} | {'max p (후)':>10} | {'‖J‖ (전)':>9} | {'‖J‖ (후)':>9}")
+    for d_k in D_KS:
+        for n_keys, table in ((N_KEYS, saturation), (N_KEYS_EXERCISE, saturation_256)):
+            s = table[d_k]
+            print(
+                f"{d_k:>5} | {n_keys:>5} | {s['max_prob_unscaled']:>10.3f} | {s['max_prob_scaled']:>10.3f} | "
+                f"{s['jacobian_unscaled']:>9.3f} | {s['jacobian_scaled']:>9.3f}"
+            )
+
+# %% [markdown]
+# 스케일링한 softmax는 확률이 많은 키에 퍼져 있어서, 야코비안 노름이 균등 분포의 기준선과 비슷한 비율로 줄어든다
+# ({{ sdp_n_keys_256_jacobian_scaled_ratio:.2f }}배, 기준선은 {{ sdp_n_keys_256_jacobian_uniform_ratio:.2f }}배).
+# 스케일링하지 않은 softmax는 확률이 몇 개의 키에 몰려 있어서 키 개수가 늘어도 노름이 줄지 않는다
+# ($d_k = 16$에서 {{ sdp_jacobian_unscaled_first:.3f }}, 키 {{ sdp_n_keys_256_n_keys }}개에서 {{ sdp_n_keys_256_jacobian_unscaled_first:.3f }}).
+# 그래서 두 곡선이 만나는 $d_k$가 {{ sdp_jacobian_crossing_d_k:d }}에서 {{ sdp_n_keys_256_jacobian_crossing_d_k:d }}(으)로 밀린다.
+#
+# ## 5. $\sqrt{d_k}$ 대신 $d_k$로 나누면 (연습 문제 3)
+#
+# 점수를 $c$로 나누면 연쇄 법칙에 $c$가 한 번 더 들어간다. $z_j = q \cdot k_j / c$이므로 $\partial z_j / \partial q = k_j / c$이고,
+# $\lVert k_j \rVert \approx \sqrt{d_k}$이다. $c = \sqrt{d_k}$이면 이 인수의 크기가 1 정도, $c = d_k$이면 $1/\sqrt{d_k}$이다.
+# 확률 $p$에 들어온 기울기 $g$(성분 $N(0, 1)$)가 점수 $z$까지 전해진 크기 $\lVert J g \rVert$와 쿼리 $q$까지 전해진 크기
+# $\lVert \partial (g \cdot p) / \partial q \rVert$를 두 가지 $c$로 잰다. 이번에는 쿼리 기울기에 키 벡터가 필요해서 키를 직접 뽑는다.
+
+# %%
+def query_gradient(q, keys, upstream, c: float):
+    """L = g·softmax(q·K/c)의 점수 z = q·K/c에 대한 기울기 J g와 쿼리 q에 대한 기울기 (연쇄 법칙으로 직접)."""
+    p = torch.softmax(torch.einsum("td,tnd->tn", q, keys) / c, dim=-1)
+    grad_scores = p * (upstream - (p * upstream).sum(dim=-1, keepdim=True))  # J g (J는 대칭)
+    grad_query = torch.einsum("tn,tnd->td", grad_scores, keys) / c  # ∂z_j/∂q = k_j / c
+    return grad_scores, grad_query
+
+
+def query_gradient_norms(d_k: int, n_keys: int = N_KEYS, n_trials: int = 1000, seed: int = 0) -> dict[str, dict[str, float]]:
+    """c = √d_k와 c = d_k에서, 확률에 들어온 기울기 g(성분 N(0, 1))가 점수와 쿼리까지 전해진 크기의 평균."""
+    generator = torch.Generator().manual_seed(seed + d_k)
+    q = torch.randn(n_trials, d_k, generator=generator)
+    keys = torch.randn(n_trials, n_keys, d_k, generator=generator)
+    upstream = torch.randn(n_trials, n_keys, generator=generator)
+    result = {}
+    for name in ("scaled", "over_d_k"):
+        grad_scores, grad_query = query_gradient(q, keys, upstream, DIVISORS[name](d_k))
+        result[name] = {"scores": grad_scores.norm(dim=-1).mean().item(), "query": grad_query.norm(dim=-1).mean().item()}
+    return result
+
+
+# %%
+if __name__ == "__main__":
+    gradients = query_gradient_norms(D_KS[-1])
+    publish("sdp_over_d_k_max_prob_last", last["max_prob_over_d_k"])
+    publish("sdp_over_d_k_jacobian_last", last["jacobian_over_d_k"])
+    publish("sdp_over_d_k_score_grad_ratio", gradients["over_d_k"]["scores"] / gradients["scaled"]["scores"])
+    publish("sdp_over_d_k_query_grad_ratio", gradients["over_d_k"]["query"] / gradients["scaled"]["query"])
+    print(f"d_k = {D_KS[-1]}, 키 {N_KEYS}개")
+    print(f"{'c':>6} | {'max p':>6} | {'‖J‖':>6} | {'‖Jg‖':>6} | {'‖∂/∂q‖':>7}")
+    for name, label in (("scaled", "√d_k"), ("over_d_k", "d_k")):
+        print(
+            f"{label:>6} | {last[f'max_prob_{name}']:>6.3f} | {last[f'jacobian_{name}']:>6.3f} | "
+            f"{gradients[name]['scores']:>6.3f} | {gradients[name]['query']:>7.4f}"
+        )
+
+# %% [markdown]
+# $d_k$로 나누면 $d_k = 1024$에서 가장 큰 확률이 평균 {{ sdp_over_d_k_max_prob_last:.3f }}(으)로 균등 분포의
+# {{ sdp_uniform_prob:.3f }}에 가깝다: 어텐션이 어느 키에도 특별히 주목하지 않는다. 야코비안 노름은
+# {{ sdp_over_d_k_jacobian_last:.3f }}(으)로 균등 분포의 값 {{ sdp_jacobian_uniform:.3f }}에 다가갈 뿐 0으로 가지 않는다.
+# 점수까지 전해진 기울기도 $\sqrt{d_k}$로 나눌 때의 {{ sdp_over_d_k_score_grad_ratio:.2f }}배로 조금 작을 뿐이다.
+# 쿼리까지 전해진 기울기는 {{ sdp_over_d_k_query_grad_ratio:.3f }}배로, 그 값에 연쇄 법칙의 인수
+# $\sqrt{d_k}/d_k = 1/32$배를 곱한 만큼 작다. 쿼리까지 가는 기울기를 줄이는 것은 주로 softmax가 아니라 이 인수다
+# (키 $k_j$까지 가는 기울기도 같은 까닭으로 $q / c$를 곱해 받는다).
