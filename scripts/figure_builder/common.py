@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from importlib import metadata
 from pathlib import Path
@@ -59,17 +60,26 @@ def resolve_name(query: str, snippets: dict[str, Path]) -> str:
 def local_dependencies(path: Path, seen: set[Path] | None = None) -> set[Path]:
     """Files under snippets/ that ``path`` imports, transitively. Raises SyntaxError."""
     seen = set() if seen is None else seen
+    for name in _snippet_imports(path, path.stat().st_mtime_ns, path.stat().st_size):
+        dep = SNIPPET_DIR / f"{name}.py"
+        if dep.exists() and dep not in seen and dep != path:
+            seen.add(dep)
+            local_dependencies(dep, seen)
+    return seen
+
+
+@functools.lru_cache(maxsize=256)
+def _snippet_imports(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """The snippets/ modules one file imports (parsed once per version of the file: every snippet
+    imports the same helpers, and a build asks for each snippet's key more than once)."""
     tree = ast.parse(read_text(path, relative(path)), filename=str(path))
+    names = []
     for node in ast.walk(tree):
         for module in _imported_modules(node):
             parts = module.split(".")
-            if parts[0] != "snippets" or len(parts) < 2:
-                continue
-            dep = SNIPPET_DIR / f"{parts[1]}.py"
-            if dep.exists() and dep not in seen and dep != path:
-                seen.add(dep)
-                local_dependencies(dep, seen)
-    return seen
+            if parts[0] == "snippets" and len(parts) >= 2:
+                names.append(parts[1])
+    return tuple(names)
 
 
 def cited_values(path: Path) -> set[str]:

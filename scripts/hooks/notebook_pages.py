@@ -27,10 +27,12 @@ page-wide clipboard handler (``content.code.copy``) copies the cell's code.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html as html_lib
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -170,63 +172,118 @@ def prune_css(css: str, classes: set[str]) -> str:
     """Only the rules that can apply to the page: Jupyter's ~600 KB of CSS, parsed and matched
     on every notebook page, is what makes it slow on a phone. A rule stays when one of its
     selectors names only classes that the page uses; rules that name no class stay only for
-    :root (Jupyter's custom properties), since bare element rules would restyle Material."""
+    :root (Jupyter's custom properties), since bare element rules would restyle Material.
+    Of the ~1,000 custom properties that :root rules define, only those the kept rules use
+    (directly or through another property) stay."""
+    kept = _kept_rules(_rule_table(css), frozenset(classes))
+    used = " ".join(text for kind, text, _ in _flatten(kept) if kind == "rule")
+    wanted = _wanted_properties(VAR_REFERENCE.findall(used), kept)
+    return _serialize(kept, wanted)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One rule of the stylesheet: its text, the classes each selector names, and for a rule
+    whose selector mentions :root its declarations (kept apart: they are filtered per page)."""
+
+    prelude: str
+    text: str
+    selector_classes: tuple[frozenset, ...]
+    root_only: bool
+    declarations: tuple[tuple[str, str], ...] = ()
+    children: tuple = ()  # an @media / @supports block's rules
+
+
+@functools.lru_cache(maxsize=4)
+def _rule_table(css: str) -> tuple[_Rule, ...]:
+    """Jupyter's stylesheet parsed once per build: every notebook page carries the same one."""
     import tinycss2
 
-    def keep_rule(rule) -> bool:
-        selectors = tinycss2.serialize(rule.prelude).split(",")
-        for selector in selectors:
-            names = SELECTOR_CLASS.findall(selector)
-            if names and all(name in classes for name in names):
-                return True
-            if not names and selector.strip().startswith(":root"):
-                return True
-        return False
-
-    def walk(rules) -> str:
+    def table(rules) -> tuple[_Rule, ...]:
         out = []
         for rule in rules:
-            if rule.type == "qualified-rule" and keep_rule(rule):
-                out.append(f"{tinycss2.serialize(rule.prelude).strip()}{{{tinycss2.serialize(rule.content).strip()}}}")
+            prelude = tinycss2.serialize(rule.prelude).strip()
+            if rule.type == "qualified-rule":
+                content = tinycss2.serialize(rule.content).strip()
+                selectors = prelude.split(",")
+                out.append(_Rule(
+                    prelude, f"{prelude}{{{content}}}",
+                    tuple(frozenset(SELECTOR_CLASS.findall(selector)) for selector in selectors),
+                    any(not SELECTOR_CLASS.findall(sel) and sel.strip().startswith(":root") for sel in selectors),
+                    _declarations(content) if ":root" in prelude else (),
+                ))
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
-                inner = walk(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
-                if inner:
-                    out.append(f"@{rule.at_keyword} {tinycss2.serialize(rule.prelude).strip()}{{{inner}}}")
-        return "\n".join(out)
+                inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                out.append(_Rule(f"@{rule.at_keyword} {prelude}", "", (), False, children=table(inner)))
+        return tuple(out)
 
-    pruned = walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    return _drop_unused_properties(pruned)
+    return table(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
 
-VAR_REFERENCE = re.compile(r"var\(\s*(--[\w-]+)")
-ROOT_RULE = re.compile(r"(?P<selector>[^{}]*:root[^{}]*)\{(?P<body>[^{}]*)\}")
+def _kept_rules(rules: tuple[_Rule, ...], classes: frozenset) -> list:
+    kept = []
+    for rule in rules:
+        if rule.children:
+            inner = _kept_rules(rule.children, classes)
+            if inner:
+                kept.append((rule, inner))
+        elif rule.root_only or any(names and names <= classes for names in rule.selector_classes):
+            kept.append((rule, None))
+    return kept
 
 
-def _drop_unused_properties(css: str) -> str:
-    """Jupyter's :root defines ~1,000 custom properties; keep those the kept rules use
-    (directly or through another property)."""
-    import tinycss2
+def _flatten(kept: list):
+    """("rule", text, declarations) for every kept rule, @media contents included; a rule with
+    :root in its selector counts as "root" (its custom properties are filtered, not its uses)."""
+    for rule, inner in kept:
+        if inner is not None:
+            yield from _flatten(inner)
+        else:
+            yield ("root" if rule.declarations else "rule"), rule.text, rule.declarations
 
-    declarations = {}
-    for match in ROOT_RULE.finditer(css):
-        for item in tinycss2.parse_declaration_list(match["body"], skip_comments=True, skip_whitespace=True):
-            if item.type == "declaration":
-                declarations.setdefault(item.name, []).append(tinycss2.serialize(item.value))
-    wanted, todo = set(), VAR_REFERENCE.findall(ROOT_RULE.sub("", css))
+
+def _wanted_properties(todo: list[str], kept: list) -> set[str]:
+    definitions: dict[str, list[str]] = {}
+    for kind, _, declarations in _flatten(kept):
+        for name, value in declarations:
+            definitions.setdefault(name, []).append(value)
+    wanted = set()
     while todo:
         name = todo.pop()
         if name not in wanted:
             wanted.add(name)
-            for value in declarations.get(name, []):
+            for value in definitions.get(name, []):
                 todo.extend(VAR_REFERENCE.findall(value))
+    return wanted
 
-    def keep(match: re.Match) -> str:
-        body = [f"{item.name}:{tinycss2.serialize(item.value).strip()}"
-                for item in tinycss2.parse_declaration_list(match["body"], skip_comments=True, skip_whitespace=True)
-                if item.type == "declaration" and (not item.name.startswith("--") or item.name in wanted)]
-        return f"{match['selector'].strip()}{{{';'.join(body)}}}" if body else ""
 
-    return ROOT_RULE.sub(keep, css)
+def _serialize(kept: list, wanted: set[str]) -> str:
+    out = []
+    for rule, inner in kept:
+        if inner is not None:
+            body = _serialize(inner, wanted)
+            if body:
+                out.append(f"{rule.prelude}{{{body}}}")
+        elif rule.declarations:
+            body = [f"{name}:{value}" for name, value in rule.declarations if not name.startswith("--") or name in wanted]
+            if body:
+                out.append(f"{rule.prelude}{{{';'.join(body)}}}")
+        else:
+            out.append(rule.text)
+    return "\n".join(out)
+
+
+VAR_REFERENCE = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+@functools.lru_cache(maxsize=256)
+def _declarations(body: str) -> tuple[tuple[str, str], ...]:
+    """(name, value) of each declaration in a rule's body."""
+    import tinycss2
+
+    return tuple((item.name, tinycss2.serialize(item.value).strip())
+                 for item in tinycss2.parse_declaration_list(body, skip_comments=True, skip_whitespace=True)
+                 if item.type == "declaration")
 
 
 # Pygments wraps every name ("n") and run of whitespace ("w") in a span; Material gives names
