@@ -117,3 +117,80 @@ def test_an_exercise_that_changes_a_constant_cites_the_variants_run(page, number
     assert variant, (f"{page}, exercise {number}: the answer cites no value of the run with {constant} = {new} "
                      f"(a published name containing '{token}')")
     assert default, f"{page}, exercise {number}: the answer cites no value of the default run to compare with"
+
+
+# ---------------------------------------------------------------- shape words
+
+# A word that describes the shape of a computed curve. Every sentence on the pages and in the
+# snippets' Markdown that holds one is listed below with the tests that assert it on computed
+# values, or with the reason it is not a claim about a run (a setting, the paper's figure).
+SHAPE_WORD = re.compile(r"단조|평평|일정하|거의 일정|직선|가속|빨라지|교차|만나|만난|엇갈|꺾|물결")
+SETTING, PAPER = "a setting of the experiment", "the paper's figure, cited"
+SHAPE_CLAIMS = {
+    # complexity
+    "두 직선은 에서 만난다": ["test_complexity.py::test_crossover_is_at_n_equals_d"],
+    "두 곡선은 근처에서 만난다": ["test_complexity.py::test_crossover_is_at_n_equals_d"],
+    "교차점이 어떻게 움직이는지 보자": ["test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
+    "두 직선이 만나는 곳(점선)이": ["test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
+    "두 곡선이 만나는 을 센 값으로": ["test_complexity.py::test_crossover_is_at_n_equals_d"],
+    "그대로이고, 교차점은": ["test_complexity.py::test_d_fixed_256_keeps_the_slopes_in_n",
+                        "test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
+    # gradient vanishing
+    "거의 일정한 비율(평균": ["test_gradient_vanishing.py::test_rnn_decay_is_exponential"],
+    "거의 일정한 비율로(평균": ["test_gradient_vanishing.py::test_rnn_decay_is_exponential"],
+    "사이로 평평하다": ["test_gradient_vanishing.py::test_orthogonal_control_is_flat_from_layer_2"],
+    "평평한 높이는": ["test_gradient_vanishing.py::test_averaging_over_positions_shrinks_once_by_about_one_over_sqrt_t"],
+    "사라지지 않지만 평평하지도 않다": ["test_gradient_vanishing.py::test_residual_growth_starts_before_layer_24_and_accelerates"],
+    "대조군에서는 2층부터 평평하다": ["test_gradient_vanishing.py::test_orthogonal_control_is_flat_from_layer_2"],
+    # layer norm and warm-up
+    "Pre-LN의 기울기 노름은 층에 따라 **거의 평평하다**": [PAPER, "test_layer_norm.py::test_pre_ln_gradient_falls_with_depth"],
+    "Pre-LN은 층에 따라 거의 평평한데": [PAPER, "test_layer_norm.py::test_pre_ln_gradient_falls_with_depth"],
+    "선형으로 키운 뒤 **일정하게** 두고": [SETTING],
+    "그 뒤로는 일정하게 둔다": [SETTING],
+    "learning rate를 일정하게 둔다": [SETTING],
+    "선형으로 키운 뒤 일정하게 두고": [SETTING],
+    # positional encoding
+    "아무리 커져도 일정하다": ["test_positional_encoding.py::test_pe_size_is_the_same_at_every_position"],
+    "단조롭게 줄지는 않고 물결친다": ["test_positional_encoding.py::test_similarity_falls_overall_but_not_monotonically",
+                             "test_positional_encoding.py::test_similarity_is_lowest_at_offset_111_and_stays_positive"],
+    "평행한 줄을 따라 일정하다": ["test_positional_encoding.py::test_dot_product_depends_only_on_offset"],
+    # scaled dot-product
+    "두 곡선이 만나는 곳이 오른쪽으로 밀린다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
+    "두 야코비안 곡선이 만나는 가 달라진다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
+    "두 곡선이 만나는 가": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
+}
+
+
+def shape_sentences() -> list[tuple[str, str]]:
+    from page_prose import prose, snippet_markdown, without_section
+
+    found = []
+    for path in sources():
+        markdown = snippet_markdown(path) if path.suffix == ".py" else path.read_text(encoding="utf-8")
+        text = prose(without_section(without_section(markdown, "참고 자료"), "다음에 읽을 것"))
+        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+            sentence = " ".join(sentence.split())
+            if SHAPE_WORD.search(sentence):
+                found.append((relative(path), sentence))
+    return found
+
+
+def test_every_shape_word_is_asserted_by_a_test_or_said_not_to_be_a_run():
+    sentences = shape_sentences()
+    assert len(sentences) >= 20
+    unlisted = [f"{path}: {sentence}" for path, sentence in sentences
+                if not any(phrase in sentence for phrase in SHAPE_CLAIMS)]
+    assert not unlisted, ("a shape word with no test (add the test and list the sentence in SHAPE_CLAIMS):\n"
+                          + "\n".join(unlisted))
+
+
+@pytest.mark.parametrize("phrase", sorted(SHAPE_CLAIMS))
+def test_each_listed_shape_claim_is_on_a_page_and_its_tests_exist(phrase):
+    import importlib
+
+    assert any(phrase in sentence for _, sentence in shape_sentences()), f"no sentence says {phrase!r} any more"
+    for test in SHAPE_CLAIMS[phrase]:
+        if test in (SETTING, PAPER):
+            continue
+        module, name = test.split("::")
+        assert hasattr(importlib.import_module(f"tests.{module[:-3]}"), name), f"{test} does not exist"
