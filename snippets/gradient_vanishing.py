@@ -40,6 +40,7 @@ from torch import nn
 
 # 저장소 폴더에서 `python -m snippets.gradient_vanishing`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
+from snippets.layer_norm import single_thread
 
 SEQ_LEN = 100  # T: 시퀀스 길이
 D_MODEL = 64  # 입력과 은닉 상태의 차원
@@ -348,9 +349,12 @@ def token_spread(h: torch.Tensor) -> float:
 
 
 def spread_by_depth(residual: bool, depth: int = DEPTH, seed: int = SEED, init: str = "default") -> list[float]:
-    """순전파만: 층을 1..depth개 지난 출력의 token_spread."""
+    """순전파만: 층을 1..depth개 지난 출력의 token_spread.
+
+    무너진 뒤의 값은 float64의 반올림 오차(10⁻¹⁶ 안팎)라서 덧셈 순서에 따라 달라진다. 어느 컴퓨터에서나
+    같은 값이 나오도록 스레드 하나로 계산한다."""
     spreads, h = [], random_inputs(seed)
-    with torch.no_grad():
+    with torch.no_grad(), single_thread():
         for layer in stacked_layers(residual, depth, seed, init):
             h = layer.mix(h)
             spreads.append(token_spread(h))
