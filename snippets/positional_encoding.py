@@ -196,7 +196,7 @@ if __name__ == "__main__":
     )
 
 # %% [markdown]
-# ## 3. 위치 이동은 회전이다: $PE_{pos+k} = PE_{pos} M_k$
+# ## 3. 위치 이동은 회전이다: PE(pos+k) = PE(pos)·M_k
 #
 # 같은 주파수의 (sin, cos) 한 쌍을 평면 위의 점 $(\sin pos\,\omega, \cos pos\,\omega)$로 보면, 위치가 $k$만큼
 # 움직일 때 이 점은 각도 $k\omega$만큼 돈다. 덧셈 정리로 쓰면 (행 벡터에 오른쪽에서 곱한다)
@@ -248,7 +248,7 @@ if __name__ == "__main__":
 # %% [markdown]
 # 올바른 $M_k$의 오차는 float64 반올림 수준이다. 블록을 전치하면 $PE_{pos-k}$가 나오므로 오차가 1보다 크다.
 #
-# ## 4. 내적은 거리 $p - q$에만 달려 있다
+# ## 4. 내적은 거리 p − q에만 달려 있다
 #
 # 같은 덧셈 정리로 $\sin p\omega \sin q\omega + \cos p\omega \cos q\omega = \cos (p - q)\omega$이므로
 #

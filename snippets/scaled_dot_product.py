@@ -330,7 +330,7 @@ if __name__ == "__main__":
 # ($d_k = 16$에서 {{ sdp_jacobian_unscaled_first:.3f }}, 키 {{ sdp_n_keys_256_n_keys }}개에서 {{ sdp_n_keys_256_jacobian_unscaled_first:.3f }}).
 # 그래서 두 곡선이 만나는 $d_k$가 {{ sdp_jacobian_crossing_d_k:d }}에서 {{ sdp_n_keys_256_jacobian_crossing_d_k:d }}(으)로 밀린다.
 #
-# ## 5. $\sqrt{d_k}$ 대신 $d_k$로 나누면 (연습 문제 3)
+# ## 5. √d_k 대신 d_k로 나누면 (연습 문제 3)
 #
 # 점수를 $c$로 나누면 연쇄 법칙에 $c$가 한 번 더 들어간다. $z_j = q \cdot k_j / c$이므로 $\partial z_j / \partial q = k_j / c$이고,
 # $\lVert k_j \rVert \approx \sqrt{d_k}$이다. $c = \sqrt{d_k}$이면 이 인수의 크기가 1 정도, $c = d_k$이면 $1/\sqrt{d_k}$이다.

@@ -270,7 +270,8 @@ def test_every_internal_link_and_anchor_resolves(built_site):
     assert not problems, "\n".join(sorted(set(problems)))
 
 
-TEX_ESCAPE = re.compile(r"\\[A-Za-z_{}%&#$,;!]")  # \cdot, \_, \{, \, … : TeX the reader would see
+# \cdot, \_, \{, \, … or a $…$ span with TeX in it: TeX the reader would see as typed.
+TEX_ESCAPE = re.compile(r"\\[A-Za-z_{}%&#$,;!]|\$[^$\n]*[_^{}][^$\n]*\$")
 
 
 def test_no_tex_escape_reaches_the_reader(built_site):

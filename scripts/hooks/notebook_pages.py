@@ -289,9 +289,11 @@ def _declarations(body: str) -> tuple[tuple[str, str], ...]:
 # Pygments wraps every name ("n") and run of whitespace ("w") in a span; Material gives names
 # the code colour itself (--md-code-hl-name-color is --md-code-fg-color) and whitespace none,
 # so these spans only add bytes and DOM nodes (about a third of a notebook page's elements).
-# Punctuation ("p": brackets, commas, dots) is another third: on notebook pages it takes the
-# code colour too, which keeps every page under the 100 KB budget (and has more contrast).
-PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p)">([^<]*)</span>')
+# Punctuation ("p": brackets, commas, dots) is another third, then operators ("o": = . + -) and an
+# f-string's prefix and braces ("sa", "si"): on notebook pages they take the code colour too
+# (an f-string's braces then stand out from its text), which keeps every page under the 100 KB
+# budget (and has more contrast).
+PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p|o|sa|si)">([^<]*)</span>')
 # Jupyter's collapse handles: empty, and nothing on these pages collapses.
 EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
 

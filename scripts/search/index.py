@@ -20,6 +20,7 @@ morphemes, so a page with no Korean is indexed as before.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 
 from scripts.glossary import Term
@@ -33,6 +34,30 @@ SECONDARY_BOOST = 0.5
 # Field boosts for the search plugin's `fields` option (Material's defaults: title 1000,
 # text 1, tags 1e6).
 FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}}
+
+# A notebook page's code cells are most of its text, and their code is the snippet a reader
+# downloads anyway: the index keeps what a learner searches for in code, the comments and the
+# names it defines (functions, classes, CONSTANTS), and stays within its size budget.
+NOTEBOOK_PAGES = "generated/notebooks/"
+CODE_BLOCK = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
+_DEFINED = re.compile(r"(?:def|class)\s+(\w+)|([A-Z][A-Z0-9_]+)\s*=")
+_DOCSTRING_QUOTES = ('"""', "'''")
+
+
+def _code_digest(match: re.Match) -> str:
+    code = html.unescape(re.sub(r"<[^>]+>", "", match[1]))
+    kept = []
+    for line in code.splitlines():
+        stripped = line.strip()
+        defined = _DEFINED.match(stripped)
+        if stripped.startswith("#"):
+            kept.append(stripped.lstrip("# "))
+        elif defined:
+            kept.append(defined[1] or defined[2])
+        elif stripped.startswith(_DOCSTRING_QUOTES):
+            kept.append(stripped.strip("\"'"))
+    return "<pre>" + html.escape("\n".join(kept), quote=False) + "</pre>"
+
 
 # ---------------------------------------------------------------- glossary terms
 
@@ -109,6 +134,8 @@ def enrich(
     descriptions = descriptions or {}
 
     for doc in index["docs"]:
+        if doc["location"].startswith(NOTEBOOK_PAGES):
+            doc["text"] = CODE_BLOCK.sub(_code_digest, doc["text"])
         doc["title"] = re.sub(r"\s*¶\s*$", "", doc["title"])
         title, text = plain(doc["title"]), plain(doc["text"])
         description = descriptions.get(doc["location"], "")
