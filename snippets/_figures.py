@@ -139,7 +139,14 @@ def publish(name: str, value) -> float | int:
     values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     values[name] = value
     path.write_text(json.dumps(values, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if _in_ipython() and not _built_by_the_site():
+        print(f"{name} = {value}")  # a learner's own run shows the number the page cites under this name
     return value
+
+
+def _built_by_the_site() -> bool:
+    """The figure builder runs snippets with SNIPPET_OUTPUT_DIR set; a learner's run does not."""
+    return "SNIPPET_OUTPUT_DIR" in os.environ
 
 
 def save_figure(
@@ -225,8 +232,14 @@ CHECK_COLUMN_PX = {"only": figure_check.PHONE_COLUMN_PX, "narrow": figure_check.
 def _check(fig: Figure, name: str, layout: str, variant: str) -> None:
     """Fail on any defect a reader would see (``snippets/_figure_check.py``)."""
     found = figure_check.defects(fig, CHECK_COLUMN_PX[layout])
-    if found:
-        raise FigureDefect(f"figure '{name}' ({layout} layout, {variant} palette): " + "; ".join(found))
+    if not found:
+        return
+    message = f"figure '{name}' ({layout} layout, {variant} palette): " + "; ".join(found)
+    if not _built_by_the_site():
+        # A learner's run (Colab, another matplotlib) still draws the figure; the site's build fails on it.
+        print(f"figure check: {message}")
+        return
+    raise FigureDefect(message)
 
 
 def legend_below(owner, ncols: int = 1, **kwargs):

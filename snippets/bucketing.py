@@ -35,6 +35,12 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, S
 from snippets._figures import publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 from snippets.layer_norm import single_thread  # 스레드 수와 상관없이 같은 값이 나오게 (7절)
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 N_SEQUENCES = 10_000
 BATCH_SIZE = 32
 # 덩어리(chunk) 하나의 크기는 시퀀스 수로 정한다: 3,200개 = 배치 32개짜리 100개 분량.

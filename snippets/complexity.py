@@ -40,6 +40,12 @@ from torch.utils.flop_counter import FlopCounterMode
 # 저장소 폴더에서 `python -m snippets.complexity`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 D_FIXED = 64  # n을 바꿀 때 고정하는 표현 차원 d
 N_FIXED = 64  # d를 바꿀 때 고정하는 시퀀스 길이 n
 NS = tuple(2**e for e in range(3, 11))  # n = 8 … 1024

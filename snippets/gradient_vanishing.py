@@ -42,6 +42,12 @@ from torch import nn
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 from snippets.layer_norm import single_thread
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 SEQ_LEN = 100  # T: 시퀀스 길이
 D_MODEL = 64  # 입력과 은닉 상태의 차원
 N_HEADS = 4  # self-attention의 head 수

@@ -43,6 +43,12 @@ from torch import nn
 # 저장소 폴더에서 `python -m snippets.layer_norm`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 # 1·2번 실험(초기 기울기)의 크기: 논문의 base 모델처럼 d_model 512, 8 heads, 12층.
 # 속도를 위해 FFN 폭은 1024, 배치는 작게 잡았다(결과의 경향은 2048에서도 같다).
 D_MODEL = 512
@@ -55,6 +61,7 @@ SEQ_LEN = 32
 SEEDS = (0, 1, 2)  # 기울기 노름은 시드 3개의 평균
 MIDDLE = N_LAYERS // 2 - 1  # 6번째 층 (0부터 센 인덱스)
 SHALLOW_LAYERS = 6  # 연습 문제 1의 층 수: 빌드가 이 설정으로도 한 번 잰다
+WARMUP_STEPS = 40  # 2번 실험(복사 과제)의 warm-up 길이 (step)
 
 # %% [markdown]
 # ## 모델
@@ -253,7 +260,6 @@ TRAIN_SIZES = dict(vocab=16, d_model=64, n_heads=4, d_ff=128, n_layers=4, max_le
 HALF = 8  # 복사할 토큰열의 길이: 입력은 2 * HALF - 1 토큰
 TRAIN_STEPS = 120
 TRAIN_BATCH = 16
-WARMUP_STEPS = 40
 BIG_LR, SMALL_LR = 1e-2, 3e-3  # 비교하는 목표 learning rate (설정값)
 SHORT_WARMUP = 5  # 연습 문제 2의 짧은 warm-up: 빌드가 이 설정으로도 한 번 학습한다
 

@@ -33,6 +33,12 @@ import torch
 # 저장소 폴더에서 `python -m snippets.positional_encoding`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 D_MODEL = 128  # 이 노트북의 기본 모델 차원
 D_MODEL_EXERCISE = 64  # 연습 문제 3의 모델 차원: 빌드가 이 설정도 함께 돌린다
 

@@ -35,6 +35,12 @@ import torch
 # 저장소 폴더에서 `python -m snippets.scaled_dot_product`으로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 # 실험에 쓰는 d_k 값들 (2의 거듭제곱)
 D_KS = (16, 32, 64, 128, 256, 512, 1024)
 N_KEYS = 32  # 쿼리 하나가 바라보는 키의 개수

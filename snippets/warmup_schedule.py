@@ -32,6 +32,12 @@ import torch
 from snippets._figures import legend_below, publish, save_figure
 from snippets.layer_norm import BIG_LR, TRAIN_STEPS, WARMUP_STEPS, linear_warmup_factor
 
+# %% [markdown]
+# ### 설정
+#
+# 연습 문제에서 바꾸는 값이 여기 있다. 값을 바꾸고 **모든 셀을 다시 실행**한다.
+
+# %%
 D_MODEL = 512  # base 모델의 d_model
 PAPER_WARMUP = 4_000  # 논문의 warmup_steps
 WARMUP_SETTINGS = (1_000, PAPER_WARMUP, 16_000)  # 비교하는 warm-up 길이

@@ -180,18 +180,19 @@ def test_a_wide_figure_shrunk_into_a_phone_column_is_illegible():
     only(check.defects(fig, phone_column_px=358), "below the legibility floor")
 
 
+def legend_over_a_line():
+    fig, ax = plt.subplots(figsize=(4.4, 3.0))
+    ax.plot(X, np.full_like(X, 0.9), label="가려지는 선")
+    ax.set_ylim(-1, 1)
+    ax.legend(loc="upper right")
+    return fig
+
+
 def test_save_figure_refuses_a_defective_figure_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
 
-    def draw():
-        fig, ax = plt.subplots(figsize=(4.4, 3.0))
-        ax.plot(X, np.full_like(X, 0.9), label="가려지는 선")
-        ax.set_ylim(-1, 1)
-        ax.legend(loc="upper right")
-        return fig
-
     with pytest.raises(FigureDefect, match=r"figure 'legend-check' \(only layout, light palette\): the legend covers"):
-        save_figure("legend-check", draw, alt="범례 확인용 그림")
+        save_figure("legend-check", legend_over_a_line, alt="범례 확인용 그림")
     assert not list(tmp_path.rglob("legend-check*")), "a defective figure was written"
 
 
@@ -204,3 +205,14 @@ def test_save_figure_records_every_check(tmp_path, monkeypatch):
     save_figure("checked", draw, alt="확인된 그림", narrow=True)
     meta = json.loads((tmp_path / "figures" / "checked.json").read_text(encoding="utf-8"))
     assert meta["checked"] == ["wide-light", "wide-dark", "narrow-light", "narrow-dark"]
+
+
+def test_a_learners_run_outside_the_build_warns_and_still_draws(tmp_path, monkeypatch, capsys):
+    from snippets import _figures
+
+    monkeypatch.delenv("SNIPPET_OUTPUT_DIR", raising=False)
+    monkeypatch.setattr(_figures, "DEFAULT_OUTPUT_DIR", tmp_path)
+
+    written = save_figure("learner-check", legend_over_a_line, alt="학습자 실행 확인용 그림")
+    assert all(path.exists() for path in written)
+    assert "figure check: figure 'learner-check' (only layout, light palette): the legend covers" in capsys.readouterr().out

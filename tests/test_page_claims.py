@@ -194,3 +194,20 @@ def test_each_listed_shape_claim_is_on_a_page_and_its_tests_exist(phrase):
             continue
         module, name = test.split("::")
         assert hasattr(importlib.import_module(f"tests.{module[:-3]}"), name), f"{test} does not exist"
+
+
+@pytest.mark.parametrize("page, number, constant, new, answer", changed_constants(),
+                         ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "")
+def test_an_exercise_that_changes_a_constant_says_how_in_the_notebook(page, number, constant, new, answer):
+    """The question points at the notebook's 설정 cell, and the constant is defined there."""
+    import jupytext
+
+    question = next(q for p, n, q, _ in exercises() if p == page and n == number)
+    assert f"**설정** 셀의 `{constant}`" in question, f"{page}, exercise {number}: no word on the notebook's 설정 cell"
+    snippet = re.search(r"--only (\w+)", question)[1]
+    cells = jupytext.read(ROOT / "snippets" / f"{snippet}.py").cells
+    heading = next(i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith("### 설정"))
+    settings = next(cell for cell in cells[heading:] if cell.cell_type == "code")
+    assert re.search(rf"^{constant} = ", settings.source, re.MULTILINE), f"{constant} is not in {snippet}'s 설정 cell"
+    first_code = next(i for i, cell in enumerate(cells) if cell.cell_type == "code")
+    assert heading == first_code + 1, "the 설정 cell comes right after the imports, near the top"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -24,6 +25,28 @@ LOCK = CACHE_DIR / "lock"
 # must come out the same whatever the machine (tests use the same setting).
 DEFAULT_THREADS = 1
 VERSIONED_LIBRARIES = ("torch", "matplotlib", "numpy", "koreanize-matplotlib", "jupytext", "nbclient")
+
+
+NOTEBOOK_BRANCH = "notebooks"  # the Pages workflow pushes the executed notebooks there, for Colab
+
+
+def site_url() -> str:
+    """The site's address (mkdocs.yml's site_url): a notebook run outside the repository fetches
+    the experiment code from there."""
+    match = re.search(r"^site_url:\s*(\S+)\s*$", read_text(ROOT / "mkdocs.yml"), re.MULTILINE)
+    url = match[1] if match else ""
+    return url if url.endswith("/") else url + "/"
+
+
+def colab_url(notebook: str, site: str | None = None) -> str | None:
+    """Colab's address of an executed notebook, derived from the GitHub Pages site_url
+    (https://OWNER.github.io/REPO/ -> github.com/OWNER/REPO, branch NOTEBOOK_BRANCH);
+    None when the site is not on GitHub Pages."""
+    match = re.fullmatch(r"https://([A-Za-z0-9-]+)\.github\.io/([^/]*)/?", site or site_url())
+    if not match:
+        return None
+    owner, repository = match[1], match[2] or f"{match[1]}.github.io"
+    return f"https://colab.research.google.com/github/{owner}/{repository}/blob/{NOTEBOOK_BRANCH}/{notebook}.ipynb"
 
 
 class SnippetError(RuntimeError):
@@ -115,6 +138,7 @@ def cache_key(name: str, path: Path) -> str:
         digest.update(dep.read_bytes())
     for library in VERSIONED_LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}".encode())
+    digest.update(site_url().encode())  # the notebook's first cells name the site
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()

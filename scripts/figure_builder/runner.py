@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from scripts.figure_builder.common import ROOT, SnippetError, discover_snippets, relative
+from scripts.figure_builder.common import ROOT, SnippetError, colab_url, discover_snippets, relative, site_url
 from scripts.figure_builder.manifest import write_atomic
 from scripts.sources import read_text
 
@@ -69,7 +69,7 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
         shutil.rmtree(sockets, ignore_errors=True)
     values_file = staging / "values.json"
     values = json.loads(values_file.read_text(encoding="utf-8")) if values_file.exists() else {}
-    _add_download_cell(notebook, name)
+    _add_launch_cells(notebook, name)
     _drop_section_markers(notebook)
     number_cells(notebook, name)
     notebook.metadata.pop("widgets", None)
@@ -111,11 +111,49 @@ def number_cells(notebook, name: str) -> None:
         cell["id"] = f"{name[:40]}-{index}"
 
 
-def _add_download_cell(notebook, name: str) -> None:
-    from nbformat.v4 import new_markdown_cell
+SETUP_TAG = "notes-standalone-setup"
+# What a notebook needs to run outside the repository (module name -> requirements.txt name).
+STANDALONE_PACKAGES = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib",
+                       "koreanize_matplotlib": "koreanize-matplotlib"}
 
-    links = f"[`{name}.py` 내려받기](../{name}.py) · [`{name}.ipynb` 내려받기]({name}.ipynb)"
-    notebook.cells.insert(1, new_markdown_cell(f"**소스:** {links}"))
+SETUP_CELL = '''# 준비 셀: 저장소 밖(Colab, 내려받은 노트북)에서 실행할 때만 일한다. 없는 패키지만 고정된 버전으로 설치하고
+# (Colab에 이미 있는 torch 등은 그대로 쓴다), 이 사이트가 배포하는 실험 코드 묶음 snippets.zip을 받아 푼다.
+# 저장소 안에서 실행하거나 사이트를 빌드할 때는 아무것도 하지 않는다.
+import importlib.util, os, subprocess, sys, urllib.request, zipfile
+
+SITE = os.environ.get("NOTES_SITE_URL", "{site}")
+PACKAGES = {packages}
+if importlib.util.find_spec("snippets") is None:
+    missing = [pinned for module, pinned in PACKAGES.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
+    urllib.request.urlretrieve(SITE + "generated/snippets.zip", "snippets.zip")
+    zipfile.ZipFile("snippets.zip").extractall(".")
+    sys.path.insert(0, os.getcwd())
+'''
+
+
+def _pins() -> dict[str, str]:
+    """The pinned version of each package a standalone notebook needs, from requirements.txt."""
+    pinned = dict(line.split("==", 1) for line in read_text(ROOT / "requirements.txt").splitlines()
+                  if "==" in line and not line.lstrip().startswith("#"))
+    return {module: f"{name}=={pinned[name].split()[0]}" for module, name in STANDALONE_PACKAGES.items()}
+
+
+def _add_launch_cells(notebook, name: str) -> None:
+    """At the top: links to open the notebook in Colab and to download it, and the setup cell that
+    lets it run anywhere (it is not run by the build: the repository has everything)."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    colab = colab_url(name)
+    links = ([f"[Colab에서 열기]({colab})"] if colab else []) + [
+        f"[노트북 내려받기 (`{name}.ipynb`)]({name}.ipynb)", f"[코드 내려받기 (`{name}.py`)](../{name}.py)"]
+    notebook.cells.insert(1, new_markdown_cell(" · ".join(links) + " (설치 없이 위에서부터 실행하면 된다)"))
+    first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
+    packages = "{" + ", ".join(f'"{m}": "{p}"' for m, p in _pins().items()) + "}"
+    setup = new_code_cell(SETUP_CELL.format(site=site_url(), packages=packages))
+    setup.metadata["tags"] = [SETUP_TAG]  # the site's notebook page leaves it out (mkdocs.yml: remove_tag_config)
+    notebook.cells.insert(first_code, setup)
 
 
 # Pages include parts of a snippet with pymdownx.snippets' "# --8<-- [start:name]" lines;

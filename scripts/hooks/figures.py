@@ -18,10 +18,14 @@ leaves stale outputs as they are: the benchmarks' baseline.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import posixpath
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -96,9 +100,46 @@ def on_page_markdown(markdown, page, config, files):
     first_line = _body_first_line(page)
     try:
         markdown = citations.resolve(markdown, _state.values, where, first_line)
-        return figure_markup.expand(markdown, _state.figures, page.url, where, first_line)
+        markdown = figure_markup.expand(markdown, _state.figures, page.url, where, first_line)
     except (citations.CitationError, figure_markup.FigureError) as error:
         raise PluginError(str(error)) from None
+    return NOTEBOOK_LINK.sub(lambda match: _with_launch_links(match, page.url, config.site_url), markdown)
+
+
+# A link to an experiment notebook ("실험 노트북 전체 보기", "스케줄 노트북") gets, beside it, a link that
+# opens the notebook in Colab and one that downloads it: plain links, nothing loads from Colab.
+NOTEBOOK_LINK = re.compile(r"\[(?P<text>[^\]]*노트북[^\]]*)\]\((?P<target>[^)\s]*generated/notebooks/(?P<name>\w+)\.ipynb)\)")
+
+
+def _with_launch_links(match: re.Match, page_url: str, site: str | None) -> str:
+    name = match["name"]
+    download = posixpath.relpath(f"generated/notebooks/{name}/{name}.ipynb", posixpath.dirname(page_url) or ".")
+    links = [match[0]]
+    colab = figure_builder.common.colab_url(name, site or None)
+    if colab:
+        links.append(f'<a class="notes-launch" href="{colab}">Colab에서 열기</a>')
+    links.append(f'<a class="notes-launch" href="{download}" download>내려받기</a>')
+    return " · ".join(links)
+
+
+@event_priority(-50)
+def on_post_build(config):
+    """The experiment code as one zip beside the notebooks: a notebook run outside the repository
+    (Colab, a download) fetches it from the site it came from (its first cell)."""
+    target = Path(config.site_dir) / PUBLISHED_AS / "snippets.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(snippets_zip())
+
+
+def snippets_zip() -> bytes:
+    """snippets/*.py in a zip, the same bytes for the same files (fixed dates, sorted)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(figure_builder.SNIPPET_DIR.glob("*.py")):
+            info = zipfile.ZipInfo(f"snippets/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- helpers

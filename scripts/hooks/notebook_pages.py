@@ -123,6 +123,7 @@ def on_post_page(output, page, config):
     output = _code_blocks(output)
     output = _dedent_template(output)
     output = EMPTY_COLLAPSER.sub("", output)
+    output = DOUBLE_CELL.sub(r"<div>\1", output)
     # Material names each code block after the closest id and copies from the CSS selector
     # "#<id> > code": mkdocs-jupyter's cell ids ("cell-id=x-3") are not valid there.
     output = output.replace(' id="cell-id=', ' id="cell-')
@@ -294,6 +295,11 @@ def _declarations(body: str) -> tuple[tuple[str, str], ...]:
 # (an f-string's braces then stand out from its text), which keeps every page under the 100 KB
 # budget (and has more contrast).
 PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p|o|sa|si)">([^<]*)</span>')
+# mkdocs-jupyter 0.26's template wraps each code cell of the lab template in a second div with the
+# same classes: the cell's padding counted twice and every class list was sent twice. The outer
+# one becomes a plain div.
+DOUBLE_CELL = re.compile(r'<div class="jp-Cell jp-CodeCell jp-Notebook-cell[^"]*">(\s*<div class="jp-Cell jp-CodeCell '
+                         r'jp-Notebook-cell[^"]*" id=)')
 # Jupyter's collapse handles: empty, and nothing on these pages collapses.
 EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
 
