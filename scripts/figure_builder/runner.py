@@ -114,7 +114,7 @@ def number_cells(notebook, name: str) -> None:
 SETUP_TAG = "notes-standalone-setup"
 # What a notebook needs to run outside the repository (module name -> requirements.txt name).
 STANDALONE_PACKAGES = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib",
-                       "koreanize_matplotlib": "koreanize-matplotlib"}
+                       "koreanize_matplotlib": "koreanize-matplotlib", "setuptools": "setuptools"}
 
 SETUP_CELL = '''# 준비 셀: 저장소 밖(Colab, 내려받은 노트북)에서 실행할 때만 일한다. 없는 패키지만 고정된 버전으로 설치하고
 # (Colab에 이미 있는 torch 등은 그대로 쓴다), 이 사이트가 배포하는 실험 코드 묶음 snippets.zip을 받아 푼다.
@@ -127,6 +127,8 @@ if importlib.util.find_spec("snippets") is None:
     missing = [pinned for module, pinned in PACKAGES.items() if importlib.util.find_spec(module) is None]
     if missing:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
+    if importlib.util.find_spec("distutils") is None:  # Python 3.12+: koreanize-matplotlib imports distutils,
+        import setuptools  # noqa: F401                  # which setuptools provides once imported
     urllib.request.urlretrieve(SITE + "generated/snippets.zip", "snippets.zip")
     zipfile.ZipFile("snippets.zip").extractall(".")
     sys.path.insert(0, os.getcwd())
