@@ -457,13 +457,17 @@ def test_a_renamed_snippet_keeps_its_outputs_under_its_new_name(repo):
 
 
 def test_a_snippet_writing_outside_its_output_folder_is_named_and_its_file_moved_aside(repo):
-    put(repo, "plain", PLAIN)
-    put(repo, "littering", PLAIN + "\n# %%\nfrom pathlib import Path\nPath('docs/stray.png').write_bytes(b'png')\n")
+    # A relative path lands in the snippet's staging folder (its working directory) and is discarded;
+    # a path into the checkout is a stray file.
+    put(repo, "littering", PLAIN + "\n# %%\nimport os\nfrom pathlib import Path\n"
+        "Path('scratch.png').write_bytes(b'png')\n"
+        "Path(os.environ['PYTHONPATH'].split(os.pathsep)[0], 'docs', 'stray.png').write_bytes(b'png')\n")
     result = run_builder(repo)
     assert result.returncode == 1
     assert "snippet 'littering' wrote docs/stray.png outside its output folder" in result.stderr, result.stderr
     assert not (repo / "docs" / "stray.png").exists()
     assert (repo / ".cache" / "figure-builder" / "stray" / "docs" / "stray.png").read_bytes() == b"png"
+    assert not (repo / "scratch.png").exists() and not staging_leftovers(repo)
 
 
 def test_an_output_folder_that_cannot_be_written_is_one_line(repo):

@@ -55,7 +55,9 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
         timeout=SNIPPET_TIMEOUT_SECONDS,
         kernel_name="python3",
         record_timing=False,
-        resources={"metadata": {"path": str(ROOT)}},
+        # The kernel works in the staging folder: a file the snippet writes by a relative path
+        # (plt.savefig("x.png")) lands there and is discarded, never in the checkout.
+        resources={"metadata": {"path": str(staging)}},
         config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
     )
     client.on_notebook_start = lambda notebook: _record_kernel(client, staging)
