@@ -8,8 +8,8 @@ an unknown key, a missing ``term``/``english``/``page``, the same ``term`` twice
 a spelling claimed by two terms, a ``page`` that is not a Markdown file of the
 site and a ``#heading-id`` that is not a heading of that page (same slugifier as
 mkdocs.yml). ``check_tags()`` rejects a front-matter tag that is no spelling of a
-term. The MkDocs hook ``scripts/hooks/glossary.py`` calls these once per build;
-the search enrichment (``scripts/search``) reads the terms it loaded (``current()``).
+term. The site's plugin (``scripts/site_plugin/glossary.py``) calls these once per build
+and hands the terms it loaded to the search enrichment.
 """
 
 from __future__ import annotations
@@ -85,20 +85,6 @@ def load(path: Path = GLOSSARY, docs_dir: Path | None = None) -> list[Term]:
                     f"{shown}:{line}: spelling {spelling!r} of {term.term!r} already belongs to {owner[key]!r}")
             owner[key] = term.term
     return terms
-
-
-_loaded: list[Term] = []
-
-
-def remember(terms: list[Term]) -> list[Term]:
-    """Keep the terms this build loaded, for the other build steps (``current()``)."""
-    _loaded[:] = terms
-    return terms
-
-
-def current(docs_dir: Path | None = None) -> list[Term]:
-    """The terms loaded for this build; loads them if no build step has yet."""
-    return _loaded or remember(load(GLOSSARY, docs_dir))
 
 
 def check_tags(source: str, where: str, terms: list[Term]) -> None:

@@ -1,4 +1,4 @@
-"""TeX to MathML at build time, so math needs no script and no network (used by scripts/hooks/mathml.py).
+"""TeX to MathML at build time, so math needs no script and no network (used by scripts/site_plugin/math.py).
 
 Markdown pages: ``pymdownx.arithmatex`` (generic mode) wraps TeX in
 ``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``;

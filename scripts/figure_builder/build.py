@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from scripts import citations
 from scripts.sources import read_text
@@ -37,8 +38,17 @@ from scripts.figure_builder.manifest import (
     staleness,
 )
 
-# A running snippet says so this often (seconds).
-PROGRESS_SECONDS = float(os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", "10"))
+# A running snippet says so this often (seconds), unless the caller says otherwise.
+PROGRESS_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How snippets run: torch threads per kernel, how often a running one reports, where lines go."""
+
+    threads: int = DEFAULT_THREADS
+    progress_seconds: float = PROGRESS_SECONDS
+    log: Callable[[str], None] = print
 
 
 @dataclass
@@ -51,20 +61,23 @@ class Outcome:
 
 
 def build(force: bool = False, only: str | None = None, log=print,
-          threads: int = DEFAULT_THREADS, missing_only: bool = False) -> list[Outcome]:
+          threads: int = DEFAULT_THREADS, missing_only: bool = False,
+          progress_seconds: float = PROGRESS_SECONDS) -> list[Outcome]:
     """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
     (the others' outputs are installed). ``missing_only`` runs only snippets that have no
     outputs at all (a fresh clone) and keeps stale ones as they are."""
+    options = RunOptions(threads, progress_seconds, log)
     try:
         with _sigterm_as_interrupt(), checkout_lock(log):
             _sweep_staging()
-            return _build(force, only, log, threads, missing_only)
+            return _build(force, only, missing_only, options)
     except OSError as error:  # a read-only or full disk: say which file, not a traceback
         where = relative(error.filename) if error.filename else "the build folders"
         raise SnippetError(f"cannot write {where}: {error.strerror or error}; the last good outputs are kept") from None
 
 
-def _build(force, only, log, threads, missing_only) -> list[Outcome]:
+def _build(force, only, missing_only, options: RunOptions) -> list[Outcome]:
+    log = options.log
     snippets = discover_snippets()
     manifest = load_manifest(warn=log)
     if only is not None:
@@ -93,7 +106,7 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
     done: set[str] = set()
     while stale:
         before = published_values(manifest, warn=log)
-        for result in _run_round(stale, cites, keys, manifest, threads, log):
+        for result in _run_round(stale, cites, keys, manifest, options):
             (failures if isinstance(result, SnippetError) else outcomes).append(result)
         done |= set(stale)
         # A snippet that cites a value this round changed runs again: its notebook and alt texts
@@ -112,7 +125,7 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
     return outcomes
 
 
-def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, threads: int, log):
+def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, options: RunOptions):
     """Run ``names`` (longest first, in parallel) and install each that succeeded, a snippet that
     cites another's value only after that one is installed. Yields each Outcome or SnippetError."""
     names = sorted(names, key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
@@ -142,7 +155,8 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, thread
         return outcome
 
     files = _tree_snapshot()
-    for result in _run_all(names, threads, log):
+    log = options.log
+    for result in _run_all(names, options):
         strays, files = _stray_writes(files)
         if strays and not isinstance(result, SnippetError):
             shutil.rmtree(result.staging, ignore_errors=True)
@@ -370,15 +384,16 @@ def _kill_group_or_process(pid: int) -> None:
 
 
 def _python_path() -> str:
-    # MkDocs loads hooks with the repo root on sys.path only while loading them.
+    # A kernel imports `snippets` from the checkout (the project install exposes only `scripts`).
     rest = os.environ.get("PYTHONPATH")
     return os.pathsep.join([str(ROOT), rest] if rest else [str(ROOT)])
 
 
-def _run_all(names: list[str], threads: int, log):
+def _run_all(names: list[str], options: RunOptions):
     """Run the snippets, as many at once as the cores allow; yield each result when ready."""
     if not names:
         return
+    threads, log = options.threads, options.log
     STAGING_DIR.mkdir(parents=True, exist_ok=True)
     # Kernels share the cores: more busy threads than cores makes every snippet slower.
     workers = max(1, min(len(names), (os.cpu_count() or 1) // threads))
@@ -393,7 +408,7 @@ def _run_all(names: list[str], threads: int, log):
                 if job.process.poll() is not None:
                     running.remove(job)
                     yield job.result()
-                elif now - job.reported >= PROGRESS_SECONDS:
+                elif now - job.reported >= options.progress_seconds:
                     job.reported = now
                     log(f"[figures] {job.name:<22} running {now - job.started:5.0f} s")
     finally:

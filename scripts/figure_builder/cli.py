@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from scripts.figure_builder.build import build
+from scripts.figure_builder.build import PROGRESS_SECONDS, build
 from scripts.figure_builder.common import DEFAULT_THREADS, SnippetError, discover_snippets
 from scripts.figure_builder.manifest import load_manifest, staleness
 
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     log = lambda line: print(line, flush=True)  # noqa: E731  progress shows up live in a pipe too
     try:
-        build(force=args.force, only=args.only, threads=args.threads, log=log)
+        build(force=args.force, only=args.only, threads=args.threads, log=log, progress_seconds=float(
+            os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", PROGRESS_SECONDS)))
     except SnippetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from scripts.figure_builder.common import ROOT, SnippetError, colab_url, discover_snippets, relative, site_url
-from scripts.figure_builder.manifest import write_atomic
+from scripts.figure_builder.files import write_atomic
 from scripts.sources import read_text
 
 SNIPPET_TIMEOUT_SECONDS = 600
@@ -121,7 +121,7 @@ STANDALONE_PACKAGES = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplo
 SETUP_CELL = '''# 준비 셀: 저장소 밖(Colab, 내려받은 노트북)에서 실행할 때만 일한다. 없는 패키지만 고정된 버전으로 설치하고
 # (Colab에 이미 있는 torch 등은 그대로 쓴다), 이 사이트가 배포하는 실험 코드 묶음 snippets.zip을 받아 푼다.
 # 저장소 안에서 실행하거나 사이트를 빌드할 때는 아무것도 하지 않는다.
-import importlib.util, os, subprocess, sys, urllib.request, zipfile
+import importlib, importlib.util, os, subprocess, sys, urllib.request, zipfile
 
 SITE = os.environ.get("NOTES_SITE_URL", "{site}")
 PACKAGES = {packages}
@@ -132,8 +132,8 @@ if importlib.util.find_spec("snippets") is None:
     if importlib.util.find_spec("distutils") is None:  # Python 3.12+: koreanize-matplotlib imports distutils,
         import setuptools  # noqa: F401                  # which setuptools provides once imported
     urllib.request.urlretrieve(SITE + "generated/snippets.zip", "snippets.zip")
-    zipfile.ZipFile("snippets.zip").extractall(".")
-    sys.path.insert(0, os.getcwd())
+    zipfile.ZipFile("snippets.zip").extractall(".")  # the notebook's folder is where Python looks first
+    importlib.invalidate_caches()
 '''
 
 

@@ -1,4 +1,4 @@
-"""MkDocs hook: fix up the notebook pages that mkdocs-jupyter renders.
+"""The notebook pages that mkdocs-jupyter renders, fixed up.
 
 Anchors: mkdocs-jupyter slugifies headings to ASCII, so Korean headings get an
 empty id. ``on_page_content`` re-slugs every heading with the same
@@ -31,7 +31,6 @@ import functools
 import hashlib
 import html as html_lib
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +38,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts import figure_builder, figure_markup  # noqa: E402
+from scripts import figure_builder, figure_markup
+from scripts.figure_builder.files import write_atomic
 
 SLUGIFY = slugify(case="lower")
 HEADING = re.compile(
@@ -69,9 +68,19 @@ UNWANTED_SCRIPTS = [
 ]
 
 
-def on_page_content(html, page, config, files):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return html
+class NotebookPages:
+    """The page of each executed notebook: Korean anchors, the site's figure files, less markup and CSS."""
+
+    def on_page_content(self, html: str, page) -> str:
+        return page_content(html, page) if page.file.src_uri.endswith(".ipynb") else html
+
+    def on_post_page(self, output: str, page, config) -> str:
+        return post_page(output, page, config) if page.file.src_uri.endswith(".ipynb") else output
+
+
+def page_content(html: str, page) -> str:
+    """Headings re-slugged like the Markdown pages' (mkdocs-jupyter drops Hangul), the TOC renumbered,
+    and each inlined SVG output of save_figure replaced by the site's figure files."""
     used: dict[str, int] = {}
     ids = []
 
@@ -115,9 +124,8 @@ def _renumber_toc(items, ids) -> None:
         _renumber_toc(item.children, ids)
 
 
-def on_post_page(output, page, config):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return output
+def post_page(output: str, page, config) -> str:
+    """Less markup (mkdocs-jupyter's copy button and scripts, Pygments spans) and only the CSS the page uses."""
     for pattern in UNWANTED_SCRIPTS + CLIPBOARD:
         output = pattern.sub("", output)
     output = _code_blocks(output)
@@ -165,7 +173,7 @@ def pruned_css_cached(css: str, classes: set[str]) -> str:
         pass
     pruned = prune_css(css, classes)
     PRUNED_CSS_CACHE.mkdir(parents=True, exist_ok=True)
-    figure_builder.manifest.write_atomic(cached, pruned.encode("utf-8"))
+    write_atomic(cached, pruned.encode("utf-8"))
     return pruned
 
 
