@@ -316,20 +316,20 @@ def shared_embedding_scale(d_model: int = D_MODEL, vocab: int = VOCAB, n_hidden:
     hidden = torch.randn(n_hidden, d_model, generator=generator, dtype=torch.float64)  # 층 정규화 뒤 크기의 출력
     pe = sinusoidal_encoding(N_POSITIONS, d_model, dtype=torch.float64)
     rms = lambda x: x.pow(2).mean().sqrt().item()  # noqa: E731
-    embedding_rms, embedding_rms_scaled, pe_rms = rms(weight), rms(weight * d_model**0.5), rms(pe)
-    with single_thread():
+    with single_thread():  # 큰 합계도 스레드 수와 상관없이 같은 순서로 더한다
+        embedding_rms, embedding_rms_scaled, pe_rms = rms(weight), rms(weight * d_model**0.5), rms(pe)
         logits_small, logits_unit = hidden @ weight.T, hidden @ unit.T
-    return {
-        "embedding_rms": embedding_rms,
-        "embedding_rms_scaled": embedding_rms_scaled,
-        "pe_rms": pe_rms,
-        "pe_over_embedding": pe_rms / embedding_rms,
-        "pe_over_embedding_scaled": pe_rms / embedding_rms_scaled,
-        "logit_std": logits_small.std().item(),
-        "logit_std_unit_init": logits_unit.std().item(),
-        "max_prob": torch.softmax(logits_small, dim=-1).max(dim=-1).values.mean().item(),
-        "max_prob_unit_init": torch.softmax(logits_unit, dim=-1).max(dim=-1).values.mean().item(),
-    }
+        return {
+            "embedding_rms": embedding_rms,
+            "embedding_rms_scaled": embedding_rms_scaled,
+            "pe_rms": pe_rms,
+            "pe_over_embedding": pe_rms / embedding_rms,
+            "pe_over_embedding_scaled": pe_rms / embedding_rms_scaled,
+            "logit_std": logits_small.std().item(),
+            "logit_std_unit_init": logits_unit.std().item(),
+            "max_prob": torch.softmax(logits_small, dim=-1).max(dim=-1).values.mean().item(),
+            "max_prob_unit_init": torch.softmax(logits_unit, dim=-1).max(dim=-1).values.mean().item(),
+        }
 
 
 # %%
