@@ -149,3 +149,5 @@ def test_a_larger_d_model_widens_the_gap_without_the_factor_only(scale):
     assert scale[1024]["pe_over_embedding_scaled"] == pytest.approx(scale[512]["pe_over_embedding_scaled"], abs=0.01)
     assert scale[1024]["logit_std_unit_init"] > 1.3 * scale[512]["logit_std_unit_init"]
     assert scale[1024]["max_prob_unit_init"] > scale[512]["max_prob_unit_init"]
+    assert 0.9 < scale[1024]["logit_std"] < 1.1  # 작은 초기화의 로짓은 그대로
+    assert scale[1024]["pe_over_embedding"] == pytest.approx((1024 / 2) ** 0.5, rel=0.01)  # 비가 √(d_model/2)로 자란다
