@@ -233,13 +233,13 @@ def cost_sweep(lengths=COUNT_LENGTHS, **sizes) -> dict[bool, dict[str, list[int]
 
 
 def cached_crossover(d_model: int = D_MODEL, n_layers: int = N_LAYERS) -> int:
-    """캐시로 생성할 때 어텐션 부분이 나머지(투영과 FFN) 이상이 되는 가장 작은 n (이분 탐색)."""
-    low, high = 1, 1 << 16
-    while low < high:
-        middle = (low + high) // 2
-        cost = per_token_macs(middle, True, d_model, n_layers)
-        low, high = (low, middle) if cost["attention"] >= cost["other"] else (middle + 1, high)
-    return low
+    """캐시로 생성할 때 어텐션 부분이 나머지(투영과 FFN) 이상이 되는 가장 작은 n.
+
+    한 번 센 값에서 푼다: 캐시로는 어텐션 부분이 키 수 n에 정확히 비례하고(키 하나에 attention(n)/n) 나머지는 n과 무관하다.
+    """
+    cost = per_token_macs(1024, True, d_model, n_layers)
+    per_key = cost["attention"] // 1024
+    return -(-cost["other"] // per_key)  # other / per_key의 올림
 
 
 def cache_elements(n: int, d_model: int = D_MODEL, n_layers: int = N_LAYERS) -> int:

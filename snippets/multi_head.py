@@ -227,10 +227,10 @@ if __name__ == "__main__":
         """눈금 글자: 1 이상은 그대로(64), 1보다 작으면 분수(1/64)."""
         return f"{value:g}" if value >= 1 else f"1/{round(1 / value)}"
 
-    def draw_heads(narrow=False):
+    def draw_heads():
         """h에 따른 헤드별 점수 분산(첫 번째 패널)과 h = 1 대비 FLOPs·어텐션 맵 크기(두 번째 패널)."""
-        fig = plt.figure(figsize=(4.6, 8.4) if narrow else (9.0, 4.6), layout="constrained")
-        top, bottom = fig.subfigures(*((2, 1) if narrow else (1, 2)))
+        fig = plt.figure(figsize=(5.6, 8.6), layout="constrained")  # 휴대폰에서도 그대로 읽히게 위아래로 쌓는다
+        top, bottom = fig.subfigures(2, 1)
         hs = list(HEAD_COUNTS)
         ax = top.subplots()
         ax.plot(hs, [variances[h]["raw"] for h in hs], "o", color="C0", label="나누기 전")
@@ -260,7 +260,6 @@ if __name__ == "__main__":
     save_figure(
         "mh-heads",
         draw_heads,
-        narrow=True,
         alt=(
             f"로그-로그 그래프 두 개, 가로축은 헤드 수 h(d_model = {D_MODEL}). 첫 번째 패널: 헤드별 점수의 분산이 "
             "이론선 d_k = d_model/h를 따라 줄어들고(h = {{ mh_n_heads }}에서 {{ mh_var_raw:.1f }}), √d_k로 나누면 "
