@@ -92,8 +92,8 @@ def test_with_the_cache_attention_overtakes_the_fixed_part_at_n_equals_6d():
     # 페이지와 연습 문제: 2 n d ≥ 12 d²이 되는 n = 6d, d = 64에서 384, d = 128에서 768로 옮겨 간다
     assert dec.cached_crossover() == 384
     assert dec.cached_crossover(d_model=128) == 768
-    below = dec.per_token_macs(383, True)
-    assert below["attention"] < below["other"]
+    below, at = dec.per_token_macs(383, True), dec.per_token_macs(384, True)
+    assert below["attention"] < below["other"] and at["attention"] >= at["other"]
 
 
 def test_n_layers_4_doubles_costs_and_cache_but_not_the_ratio():
