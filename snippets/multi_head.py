@@ -88,7 +88,7 @@ def random_weights(d_model: int, count: int = 4, seed: int = 0) -> list[torch.Te
 
 
 # %% [markdown]
-# ## 2. 헤드 하나의 점수 분산은 $d_k$
+# ## 2. 헤드 하나의 점수 분산은 d_k
 #
 # 성분이 $N(0, 1)$인 토큰 {{ mh_n_tokens }}개를 투영해 헤드별 점수 $Q_i K_i^\top$를 만들고, 헤드마다 점수 전체의 분산을
 # 잰 뒤 헤드끼리 평균한다. 같은 점수를 세 가지로 본다: 나누지 않은 점수, 헤드의 $\sqrt{d_k}$로 나눈 점수, 모델 전체의

@@ -55,9 +55,9 @@ VOCAB = 10_000  # 공유 가중치 행렬의 어휘 수 (로짓 크기를 재는
 # RoPE(Su et al., 2021, §3.2)는 헤드 차원 $d$의 쿼리·키 벡터를 두 성분씩 $(x_{2i}, x_{2i+1})$ 짝지어, 위치 $m$에서
 # 각도 $m\theta_i$만큼 돌린다. $\theta_i = 10000^{-2i/d}$는 sinusoidal PE의 주파수 $\omega_i$와 같은 식이다.
 #
-# $$\begin{pmatrix} x'_{2i} \\ x'_{2i+1} \end{pmatrix} =
-# \begin{pmatrix} \cos m\theta_i & -\sin m\theta_i \\ \sin m\theta_i & \cos m\theta_i \end{pmatrix}
-# \begin{pmatrix} x_{2i} \\ x_{2i+1} \end{pmatrix}$$
+# $$\begin{pmatrix} x'_{2i} \\ x'_{2i+1} \end{pmatrix} = R_{m\theta_i}
+# \begin{pmatrix} x_{2i} \\ x_{2i+1} \end{pmatrix}, \qquad
+# R_\alpha = \begin{pmatrix} \cos\alpha & -\sin\alpha \\ \sin\alpha & \cos\alpha \end{pmatrix}$$
 #
 # 돌린 쿼리 $R_m q$와 돌린 키 $R_n k$의 내적은 $q^\top R_m^\top R_n k = q^\top R_{n-m} k$다. 회전끼리 곱하면 각도가 더해지고,
 # 전치는 반대로 돌리는 것이기 때문이다. 그래서 점수는 두 위치의 차이에만 달려 있다. 값 벡터는 돌리지 않는다.

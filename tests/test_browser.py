@@ -16,6 +16,7 @@ HOME_AND_TOPICS = [
     "/",
     "/qna/scaled-dot-product/",
     "/qna/positional-encoding/",
+    "/qna/position-representations/",
     "/qna/complexity/",
     "/qna/layer-norm-warmup/",
     "/qna/gradient-vanishing/",

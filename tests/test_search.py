@@ -366,6 +366,9 @@ def test_search_index_has_our_fields_and_stays_small(built_site):
     notebook_boosts = {d.get("boost") for d in index["docs"] if d["location"].startswith("generated/notebooks/")}
     assert notebook_boosts == {search_index.SECONDARY_BOOST} and search_index.SECONDARY_BOOST < 1
     assert all(d.get("boost", 1) >= 1 for d in index["docs"] if d["location"].split("#")[0] in TOPIC_PAGES)
+    # A notebook's code reaches the index only as its digest (comments, names, docstrings):
+    # no statement of it, from either of the copies mkdocs-jupyter renders.
+    assert not [d["location"] for d in index["docs"] if "import torch" in d["text"] or "Copied!" in d["text"]]
     raw = path.read_bytes()
     assert len(raw) <= MAX_INDEX_BYTES and len(gzip.compress(raw, 9)) <= MAX_INDEX_GZIP
 

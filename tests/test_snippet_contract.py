@@ -36,6 +36,9 @@ def test_snippet_reads_as_a_korean_notebook(name):
     assert len(markdown) >= 3 and all(HANGUL.search(text) for text in markdown)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     assert any("save_figure(" in source for source in code), "draws its figures through the shared helper"
+    # A section heading is also a line of the page's table of contents, which shows it as plain text.
+    headings = [line for text in markdown for line in text.splitlines() if line.startswith("##")]
+    assert not [line for line in headings if "$" in line or "\\" in line], "no TeX in a heading"
 
 
 def test_shared_helper_draws_every_glyph_of_korean_labels_and_negative_exponents(tmp_path, monkeypatch, caplog):

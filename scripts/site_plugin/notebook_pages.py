@@ -53,9 +53,13 @@ SVG_TITLE = re.compile(r"<title>(?P<name>[^<]+)</title>")
 CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?P<code>.*?)</pre>', re.DOTALL)
 # mkdocs-jupyter's copy button: a custom element, its script, and a hidden second copy of
 # every cell's source. Material's own copy button (content.code.copy) copies the code itself.
-CLIPBOARD = [
+# The button and the hidden copy go from the page content, before the search plugin reads it
+# (the hidden copy would put every cell's code in the index, whole); the scripts from the page.
+CLIPBOARD_MARKUP = [
     re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-copy.*?</clipboard-copy>\s*</div>', re.DOTALL),
     re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>', re.DOTALL),
+]
+CLIPBOARD_SCRIPTS = [
     re.compile(r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL),
     re.compile(r"<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>", re.DOTALL),
 ]
@@ -90,6 +94,8 @@ def page_content(html: str, page) -> str:
         ids.append(anchor)
         return f'<h{match["level"]} id="{anchor}">{match["text"]}<a class="anchor-link" href="#{anchor}">'
 
+    for pattern in CLIPBOARD_MARKUP:
+        html = pattern.sub("", html)
     html = HEADING.sub(reslug, html)
     _renumber_toc(page.toc, iter(ids))
     return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(match, page), html)
@@ -126,7 +132,7 @@ def _renumber_toc(items, ids) -> None:
 
 def post_page(output: str, page, config) -> str:
     """Less markup (mkdocs-jupyter's copy button and scripts, Pygments spans) and only the CSS the page uses."""
-    for pattern in UNWANTED_SCRIPTS + CLIPBOARD:
+    for pattern in UNWANTED_SCRIPTS + CLIPBOARD_SCRIPTS:
         output = pattern.sub("", output)
     output = _code_blocks(output)
     output = _dedent_template(output)
