@@ -32,7 +32,6 @@
 #    Post-LN은 위쪽 절반의 층으로 갈수록 커진다.
 # 2. 같은 측정을 PyTorch 기본 초기화로 다시 하면 차이가 크게 줄어든다. 효과는 설정에 따라 달라진다.
 # 3. 작은 복사(copy) 과제를 몇 초 동안 학습해, 큰 learning rate에서 warm-up이 있을 때와 없을 때를 비교한다.
-# 4. 1번 측정을 Post-LN을 고친 DeepNorm(잔차를 α배, Wang et al. 2022)과, LN 대신 RMSNorm을 쓴 층으로도 한다.
 
 # %%
 import math
@@ -63,7 +62,6 @@ SEEDS = (0, 1, 2)  # 기울기 노름은 시드 3개의 평균
 MIDDLE = N_LAYERS // 2 - 1  # 6번째 층 (0부터 센 인덱스)
 SHALLOW_LAYERS = 6  # 연습 문제 1의 층 수: 빌드가 이 설정으로도 한 번 잰다
 WARMUP_STEPS = 40  # 2번 실험(복사 과제)의 warm-up 길이 (step)
-SMALL_D_MODEL = 64  # 연습 문제 6의 D_MODEL: 빌드가 이 크기로도 LN과 RMSNorm을 한 번 더 비교한다
 
 # %% [markdown]
 # ## 모델
@@ -82,32 +80,21 @@ SMALL_D_MODEL = 64  # 연습 문제 6의 D_MODEL: 빌드가 이 크기로도 LN�
 
 # %%
 class Encoder(nn.Module):
-    """임베딩 + nn.TransformerEncoderLayer n_layers개 + (Pre-LN이면) 최종 LN + 출력 선형층.
+    """임베딩 + nn.TransformerEncoderLayer n_layers개 + (Pre-LN이면) 최종 LN + 출력 선형층."""
 
-    4번 실험용 선택: norm="rms"면 모든 LN을 RMSNorm으로 바꾸고, alpha ≠ 1이면 Post-LN 층의 잔차를 alpha배 한다
-    (DeepNormLayer). 어느 쪽도 난수를 쓰지 않으므로 같은 시드에서 가중치는 기본 구조와 똑같다.
-    """
-
-    def __init__(self, pre_ln: bool, vocab: int, d_model: int, n_heads: int, d_ff: int, n_layers: int, max_len: int = 0,
-                 norm: str = "layer", alpha: float = 1.0):
+    def __init__(self, pre_ln: bool, vocab: int, d_model: int, n_heads: int, d_ff: int, n_layers: int, max_len: int = 0):
         super().__init__()
-        if alpha != 1.0 and pre_ln:
-            raise ValueError("DeepNorm's alpha scales the residual of a Post-LN layer")
         self.tokens = nn.Embedding(vocab, d_model)
         # max_len > 0이면 학습되는 위치 임베딩을 더한다
         self.positions = nn.Embedding(max_len, d_model) if max_len > 0 else None
-        layer_options = dict(dropout=0.0, norm_first=pre_ln, batch_first=True)
         self.layers = nn.ModuleList(
-            DeepNormLayer(d_model, n_heads, d_ff, alpha=alpha, **layer_options) if alpha != 1.0
-            else nn.TransformerEncoderLayer(d_model, n_heads, d_ff, **layer_options)
+            nn.TransformerEncoderLayer(
+                d_model, n_heads, d_ff, dropout=0.0, norm_first=pre_ln, batch_first=True
+            )
             for _ in range(n_layers)
         )
         # Pre-LN은 잔차 경로에 정규화가 없으므로 마지막에 LN을 한 번 건다. Post-LN은 이미 정규화된 값이 나온다.
         self.final_norm = nn.LayerNorm(d_model) if pre_ln else nn.Identity()
-        if norm == "rms":
-            use_rms_norm(self, d_model)
-        elif norm != "layer":
-            raise ValueError(f"unknown norm {norm!r}")
         self.output = nn.Linear(d_model, vocab)
 
     def forward(self, x: torch.Tensor, causal: bool = False) -> torch.Tensor:
@@ -120,43 +107,6 @@ class Encoder(nn.Module):
         for layer in self.layers:
             h = layer(h, src_mask=mask, is_causal=causal)
         return self.output(self.final_norm(h))
-
-
-class DeepNormLayer(nn.TransformerEncoderLayer):
-    """DeepNorm(Wang et al. 2022)의 Post-LN 층: x_(l+1) = LN(α·x_l + F(x_l)). 서브층 F는 그대로 두고 잔차만 α배 한다."""
-
-    def __init__(self, *args, alpha: float, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.alpha = alpha
-
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        """nn.TransformerEncoderLayer의 Post-LN 계산과 같고, 더하기 전에 잔차 x에 α를 곱한다."""
-        x = self.norm1(self.alpha * src + self._sa_block(src, src_mask, src_key_padding_mask, is_causal=is_causal))
-        return self.norm2(self.alpha * x + self._ff_block(x))
-
-
-def use_rms_norm(model: "Encoder", d_model: int) -> None:
-    """모델의 LN을 모두 RMSNorm(평균을 빼지 않고 RMS로만 나누는 정규화, 배율 γ = 1로 시작)으로 바꾼다."""
-    for layer in model.layers:
-        layer.norm1 = nn.RMSNorm(d_model, eps=layer.norm1.eps)
-        layer.norm2 = nn.RMSNorm(d_model, eps=layer.norm2.eps)
-    if isinstance(model.final_norm, nn.LayerNorm):
-        model.final_norm = nn.RMSNorm(d_model, eps=model.final_norm.eps)
-
-
-def deepnorm_constants(n_layers: int) -> tuple[float, float]:
-    """N층 인코더만 있는 모델의 DeepNorm 상수 (α, β) = ((2N)^(1/4), (8N)^(-1/4)) (DeepNet 논문 Figure 2의 표)."""
-    return (2 * n_layers) ** 0.25, (8 * n_layers) ** -0.25
-
-
-def scale_deepnorm_init(model: "Encoder", beta: float) -> None:
-    """DeepNorm의 초기화: 층마다 FFN의 두 가중치와 값 투영 W_V, 출력 투영 W_O를 β배 한다(W_Q, W_K는 그대로)."""
-    with torch.no_grad():
-        for layer in model.layers:
-            d_model = layer.self_attn.embed_dim
-            for weight in (layer.linear1.weight, layer.linear2.weight,
-                           layer.self_attn.in_proj_weight[2 * d_model:], layer.self_attn.out_proj.weight):
-                weight.mul_(beta)
 
 
 def init_weights(model: nn.Module, init: str) -> None:
@@ -172,21 +122,12 @@ def init_weights(model: nn.Module, init: str) -> None:
             nn.init.zeros_(param)
 
 
-def build_encoder(pre_ln: bool, init: str = "xavier", norm: str = "layer", deepnorm: str | None = None,
-                  **sizes) -> Encoder:
-    """12층 인코더(크기는 모듈 상수, sizes로 바꿀 수 있음)를 만들고 init 방식으로 초기화한다.
-
-    norm="rms": LN 대신 RMSNorm. deepnorm="alpha": Post-LN의 잔차를 α배, "alpha_beta": 여기에 β배 초기화까지.
-    """
+def build_encoder(pre_ln: bool, init: str = "xavier", **sizes) -> Encoder:
+    """12층 인코더(크기는 모듈 상수, sizes로 바꿀 수 있음)를 만들고 init 방식으로 초기화한다."""
     config = dict(vocab=VOCAB, d_model=D_MODEL, n_heads=N_HEADS, d_ff=D_FF, n_layers=N_LAYERS)
     config.update(sizes)
-    alpha, beta = deepnorm_constants(config["n_layers"])
-    if deepnorm not in (None, "alpha", "alpha_beta"):
-        raise ValueError(f"unknown deepnorm option {deepnorm!r}")
-    model = Encoder(pre_ln, norm=norm, alpha=alpha if deepnorm else 1.0, **config)
+    model = Encoder(pre_ln, **config)
     init_weights(model, init)
-    if deepnorm == "alpha_beta":
-        scale_deepnorm_init(model, beta)
     return model
 
 
@@ -198,41 +139,33 @@ def build_encoder(pre_ln: bool, init: str = "xavier", norm: str = "layer", deepn
 # 프로베니우스 노름 $\lVert \partial \mathcal{L} / \partial W_2^{(l)} \rVert_F$를 층마다 기록한다(논문 Figure 3과 같은 양).
 
 # %%
-def layer_grad_norms(pre_ln: bool, init: str = "xavier", seed: int = 0, **options) -> list[float]:
-    """초기화 직후 한 번의 역전파에서 층마다 linear2.weight 기울기의 노름(아래층부터)을 돌려준다.
-    options는 build_encoder에 넘긴다(norm, deepnorm, 크기)."""
+def layer_grad_norms(pre_ln: bool, init: str = "xavier", seed: int = 0, **sizes) -> list[float]:
+    """초기화 직후 한 번의 역전파에서 층마다 linear2.weight 기울기의 노름(아래층부터)을 돌려준다."""
     torch.manual_seed(seed)
-    model = build_encoder(pre_ln, init, **options)
-    # linear2.weight의 기울기만 필요하다. 다른 파라미터의 기울기를 계산하지 않으면 역전파가 빨라지고,
-    # linear2의 기울기는 똑같다(입력 쪽으로 전달되는 기울기는 그대로 계산된다).
+    return linear2_grad_norms(build_encoder(pre_ln, init, **sizes), seed)
+
+
+def linear2_grad_norms(model: Encoder, seed: int = 0) -> list[float]:
+    """model에 시드 seed의 무작위 토큰과 정답을 넣고 한 번 역전파해, 층마다 linear2.weight 기울기의 노름을 돌려준다."""
+    # linear2.weight의 기울기만 필요하다. 다른 파라미터의 기울기를 계산하지 않으면 역전파가 빨라지고 값은 같다.
     for name, param in model.named_parameters():
         param.requires_grad_(name.endswith("linear2.weight"))
+    vocab = model.output.out_features
     generator = torch.Generator().manual_seed(10_000 + seed)
-    x = torch.randint(VOCAB, (BATCH, SEQ_LEN), generator=generator)
-    y = torch.randint(VOCAB, (BATCH, SEQ_LEN), generator=generator)
+    x = torch.randint(vocab, (BATCH, SEQ_LEN), generator=generator)
+    y = torch.randint(vocab, (BATCH, SEQ_LEN), generator=generator)
     logits = model(x)
-    loss = nn.functional.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1))
+    loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
     loss.backward()
     return [layer.linear2.weight.grad.norm().item() for layer in model.layers]
 
 
-# 4번 실험에서 비교하는 구조: 이름 → build_encoder의 설정
-VARIANTS = {
-    "post": dict(pre_ln=False),
-    "pre": dict(pre_ln=True),
-    "deepnorm_alpha": dict(pre_ln=False, deepnorm="alpha"),  # 잔차만 α배
-    "deepnorm": dict(pre_ln=False, deepnorm="alpha_beta"),  # 잔차 α배 + β배 초기화 (DeepNorm 전체)
-    "post_rms": dict(pre_ln=False, norm="rms"),
-    "pre_rms": dict(pre_ln=True, norm="rms"),
-}
-
-
-def mean_grad_norms(init: str = "xavier", seeds=SEEDS, variants=("post", "pre"), **sizes) -> dict[str, list[float]]:
-    """variants(VARIANTS의 이름)마다 층별 기울기 노름을 시드 평균으로 돌려준다: {"post": [...], "pre": [...]}.
+def mean_grad_norms(init: str = "xavier", seeds=SEEDS, **sizes) -> dict[str, list[float]]:
+    """Post-LN과 Pre-LN의 층별 기울기 노름을 시드 평균으로 돌려준다: {"post": [...], "pre": [...]}.
     sizes(예: n_layers=6)로 모델 크기를 바꿀 수 있다."""
     result = {}
-    for name in variants:
-        runs = torch.tensor([layer_grad_norms(init=init, seed=seed, **VARIANTS[name], **sizes) for seed in seeds])
+    for name, pre_ln in (("post", False), ("pre", True)):
+        runs = torch.tensor([layer_grad_norms(pre_ln, init, seed, **sizes) for seed in seeds])
         result[name] = runs.mean(dim=0).tolist()
     return result
 
@@ -279,6 +212,8 @@ if __name__ == "__main__":
 # "Post-LN은 출력 근처 기울기가 크다"는 초기화와 구조(최종 LN)에 기대는 현상이다.
 #
 # 이 측정은 시드마다 꽤 흔들린다(특히 Post-LN의 층별 모양). 그래서 시드 3개의 평균을 그린다.
+#
+# 같은 측정을 Post-LN을 고친 DeepNorm과 LN 대신 RMSNorm을 쓴 층으로 한 것은 `ln_variants` 노트북에 있다.
 
 # %%
 if __name__ == "__main__":
@@ -464,149 +399,5 @@ if __name__ == "__main__":
             f"warm-up {WARMUP_STEPS} step을 두면 " "{{ ln_loss_post_warmup:.2f }}까지 내려간다. "
             "lr 3e-3에서는 warm-up 없이도 {{ ln_loss_post_small_lr:.3f }}까지 내려간다. "
             "두 번째 패널 Pre-LN: warm-up이 없어도 {{ ln_loss_pre_none:.3f }}, 있으면 {{ ln_loss_pre_warmup:.3f }}까지 내려간다"
-        ),
-    )
-
-# %% [markdown]
-# ## 3. Post-LN을 고친 DeepNorm, LN 대신 RMSNorm
-#
-# 1번과 같은 측정(12층, Xavier 초기화, 시드 3개 평균)을 네 가지 구조로 더 한다. 같은 시드에서 가중치는 Post-LN,
-# Pre-LN과 똑같고 구조만 다르다.
-#
-# - **DeepNorm**(Wang et al. 2022, "DeepNet: Scaling Transformers to 1,000 Layers"): Post-LN을 유지하면서 잔차를 α배
-#   한다: $x_{l+1} = \mathrm{LN}(\alpha x_l + F(x_l))$. 인코더만 있는 $N$층 모델에서 $\alpha = (2N)^{1/4}$이고,
-#   초기화할 때 FFN의 두 가중치와 $W_V$, $W_O$를 $\beta = (8N)^{-1/4}$배 한다(논문 Figure 2의 의사 코드와 표).
-#   12층이면 α = {{ ln_deepnorm_alpha:.2f }}, β = {{ ln_deepnorm_beta:.2f }}다. 잔차만 α배 한 것(`deepnorm_alpha`)과
-#   β배 초기화까지 한 것(`deepnorm`)을 따로 잰다.
-# - **RMSNorm**(Zhang & Sennrich 2019): LN에서 평균 빼기를 없애고 RMS $\sqrt{\tfrac{1}{d}\sum_i x_i^2}$로만 나눈다.
-#   Post-LN과 Pre-LN의 LN(Pre-LN의 최종 LN 포함)을 모두 RMSNorm으로 바꾼다.
-
-# %%
-def spread(norms: list[float]) -> float:
-    """층별 값의 최대/최소 비: 1이면 모든 층이 같다."""
-    return max(norms) / min(norms)
-
-
-def max_relative_difference(a: list[float], b: list[float]) -> float:
-    """층마다 |a/b − 1|의 최댓값: 두 곡선이 가장 많이 벌어진 층의 상대 차이."""
-    return max(abs(x / y - 1) for x, y in zip(a, b))
-
-
-def norm_input_mean_ratio(seed: int = 0, **sizes) -> float:
-    """Post-LN 모델(초기화 직후)의 정규화 층에 들어가는 토큰 벡터마다 |성분 평균| / RMS를 재서 평균한다.
-    RMSNorm은 LN과 이 평균만큼 다르다: 0이면 두 정규화는 같은 값을 낸다."""
-    torch.manual_seed(seed)
-    model = build_encoder(False, "xavier", **sizes)
-    ratios = []
-
-    def record(module, inputs):
-        x = inputs[0]
-        ratios.append((x.mean(dim=-1).abs() / x.pow(2).mean(dim=-1).sqrt()).mean().item())
-
-    for layer in model.layers:
-        layer.norm1.register_forward_pre_hook(record)
-        layer.norm2.register_forward_pre_hook(record)
-    generator = torch.Generator().manual_seed(10_000 + seed)
-    with torch.no_grad():
-        model(torch.randint(VOCAB, (BATCH, SEQ_LEN), generator=generator))
-    return sum(ratios) / len(ratios)
-
-
-# %%
-if __name__ == "__main__":
-    variants = {**norms["xavier"], **mean_grad_norms("xavier", variants=("deepnorm_alpha", "deepnorm", "post_rms", "pre_rms"))}
-    alpha, beta = deepnorm_constants(N_LAYERS)
-    for name in VARIANTS:
-        print(f"{name:<15} 1번째 층 {variants[name][0]:.3f}, 마지막 층 {variants[name][-1]:.3f}, 최대/최소 {spread(variants[name]):.2f}")
-    publish("ln_deepnorm_alpha", alpha)
-    publish("ln_deepnorm_beta", beta)
-    publish("ln_post_spread", spread(variants["post"]))
-    publish("ln_deepnorm_alpha_first", variants["deepnorm_alpha"][0])
-    publish("ln_deepnorm_alpha_last", variants["deepnorm_alpha"][-1])
-    publish("ln_deepnorm_alpha_spread", spread(variants["deepnorm_alpha"]))
-    publish("ln_post_over_deepnorm_alpha", variants["post"][-1] / variants["deepnorm_alpha"][-1])
-    publish("ln_deepnorm_last", variants["deepnorm"][-1])
-    publish("ln_deepnorm_spread", spread(variants["deepnorm"]))
-    publish("ln_deepnorm_beta_effect", variants["deepnorm"][-1] / variants["deepnorm_alpha"][-1])
-    publish("ln_post_over_deepnorm", variants["post"][-1] / variants["deepnorm"][-1])
-    publish("ln_rms_post_last", variants["post_rms"][-1])
-    publish("ln_rms_pre_last", variants["pre_rms"][-1])
-    publish("ln_rms_ratio_last", variants["post_rms"][-1] / variants["pre_rms"][-1])
-    publish("ln_rms_max_difference", max(max_relative_difference(variants[f"{arch}_rms"], variants[arch])
-                                         for arch in ("post", "pre")))
-    publish("ln_norm_input_mean_ratio", norm_input_mean_ratio())
-    # 연습 문제 5: 층을 6개로 줄이면 (N_LAYERS = 6) α가 작아진다. 위의 6층 측정(shallow)에 DeepNorm(α)을 더한다
-    shallow_alpha = mean_grad_norms("xavier", variants=("deepnorm_alpha",), n_layers=SHALLOW_LAYERS)["deepnorm_alpha"]
-    publish(f"ln_n_layers_{SHALLOW_LAYERS}_deepnorm_alpha", deepnorm_constants(SHALLOW_LAYERS)[0])
-    publish(f"ln_n_layers_{SHALLOW_LAYERS}_deepnorm_alpha_last", shallow_alpha[-1])
-    publish(f"ln_n_layers_{SHALLOW_LAYERS}_post_over_deepnorm_alpha", shallow["post"][-1] / shallow_alpha[-1])
-    # 연습 문제 6: D_MODEL을 64로 줄이면 (D_MODEL = 64) 토큰 벡터의 평균이 RMS에 비해 커진다
-    small = mean_grad_norms("xavier", variants=("post", "pre", "post_rms", "pre_rms"), d_model=SMALL_D_MODEL)
-    prefix = f"ln_d_model_{SMALL_D_MODEL}"
-    publish(f"{prefix}_rms_max_difference", max(max_relative_difference(small[f"{arch}_rms"], small[arch])
-                                                for arch in ("post", "pre")))
-    publish(f"{prefix}_norm_input_mean_ratio", norm_input_mean_ratio(d_model=SMALL_D_MODEL))
-    publish(f"{prefix}_post_last", small["post"][-1])
-    publish(f"{prefix}_rms_post_last", small["post_rms"][-1])
-
-# %% [markdown]
-# **DeepNorm.** 잔차만 α배 해도 Post-LN의 모양이 바뀐다. Post-LN은 위층으로 갈수록 커져 층별 최대/최소 비가
-# {{ ln_post_spread:.2f }}인데, α를 곱하면 1번째 층 {{ ln_deepnorm_alpha_first:.2f }}에서 12번째 층
-# {{ ln_deepnorm_alpha_last:.2f }}까지 오히려 조금 줄고 최대/최소 비가 {{ ln_deepnorm_alpha_spread:.2f }}(으)로 거의
-# 평평하다. 마지막 층의 기울기는 Post-LN의 {{ ln_post_over_deepnorm_alpha:.1f }}분의 1로, α = {{ ln_deepnorm_alpha:.2f }}에
-# 가깝다. 이 노트북은 이렇게 읽는다: 잔차 $x_l$은 앞 층의 LN을 지나 크기가 1 안팎이고, 초기화 직후 $F(x_l)$은 그보다
-# 작다. α를 곱하면 LN에 들어가는 합이 α배 가까이 커지므로 LN이 기울기를 α분의 1 가까이 줄이고, 합에서 잔차가 차지하는
-# 몫이 커져 층을 내려갈 때마다 기울기가 덜 준다. 6층으로 줄인 측정(연습 문제 5)에서 α가 작아지면 이 비도 작아진다.
-#
-# β배 초기화까지 하면(DeepNorm 전체) 마지막 층이 {{ ln_deepnorm_last:.2f }}(으)로, α만 쓸 때의
-# {{ ln_deepnorm_beta_effect:.2f }}배다(β = {{ ln_deepnorm_beta:.2f }}). $W_2$의 기울기는 그 입력 $\mathrm{ReLU}(W_1 x)$에
-# 비례하는데 $W_1$이 β배이기 때문이다. 층별 최대/최소 비는 {{ ln_deepnorm_spread:.2f }}(이)다.
-# 기울기가 작다는 것이 그대로 좋다는 뜻은 아니다. DeepNet 논문의 논리는 기울기 크기가 아니라 학습 초기에 모델이
-# 한 번에 바뀌는 크기(model update)를 층 수와 상관없이 묶어 두는 것이다(§4).
-#
-# **RMSNorm.** LN을 RMSNorm으로 바꿔도 층별 기울기가 거의 같다. 층마다의 상대 차이가 Post-LN과 Pre-LN 모두
-# {{ ln_rms_max_difference:.1% }} 이하이고, 마지막 층은 Post-LN {{ ln_rms_post_last:.2f }}, Pre-LN {{ ln_rms_pre_last:.2f }}(으)로
-# 비가 {{ ln_rms_ratio_last:.1f }}배다. 초기화 직후 정규화 층에 들어가는 토큰 벡터의 성분 평균이 RMS의
-# {{ ln_norm_input_mean_ratio:.1% }} 정도로 작아서, 평균을 빼든 안 빼든 결과가 거의 같다. 대조로 `D_MODEL`을 64로 줄이면
-# 평균이 RMS의 {{ ln_d_model_64_norm_input_mean_ratio:.1% }}(으)로 커지고 두 정규화의 차이도
-# {{ ln_d_model_64_rms_max_difference:.1% }}까지 벌어진다(연습 문제 6).
-
-# %%
-if __name__ == "__main__":
-
-    def draw_variants(narrow=False):
-        """층별 기울기 노름: DeepNorm(첫 번째 패널)과 RMSNorm(두 번째 패널), 기준선 Post-LN과 Pre-LN (y축 공유)."""
-        layers = list(range(1, N_LAYERS + 1))
-        fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 8.0) if narrow else (9.0, 4.8),
-                                 sharey=True, layout="constrained")
-        for ax in axes:
-            ax.plot(layers, variants["post"], "o-", color="C0", label="Post-LN (LN)")
-            ax.plot(layers, variants["pre"], "s-", color="C1", label="Pre-LN (LN)")
-        axes[0].plot(layers, variants["deepnorm_alpha"], "^-", color="C2", label=f"DeepNorm: 잔차 ×α (α\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}{alpha:.2f})")
-        axes[0].plot(layers, variants["deepnorm"], "v-", color="C3", label=f"DeepNorm: ×α, 초기화 ×β (β\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}{beta:.2f})")
-        # RMSNorm은 같은 색의 점선과 속이 빈 큰 표식: LN의 곡선과 겹치는 것이 보이도록
-        axes[1].plot(layers, variants["post_rms"], "o--", color="C0", markerfacecolor="none", markersize=10, label="Post-LN (RMSNorm)")
-        axes[1].plot(layers, variants["pre_rms"], "s--", color="C1", markerfacecolor="none", markersize=10, label="Pre-LN (RMSNorm)")
-        axes[0].set_title("Post-LN을 고친 DeepNorm")
-        axes[1].set_title("LN 대신 RMSNorm")
-        for ax in axes:
-            ax.set_xlabel("층 번호 (1 = 입력 쪽, 12 = 출력 쪽)")
-            ax.set_xticks(layers)
-        for ax in axes if narrow else axes[:1]:
-            ax.set_ylabel(r"$\Vert \partial \mathcal{L} / \partial W_2 \Vert_F$ (시드 3개 평균)")
-        axes[0].set_ylim(bottom=0)
-        legend_below(fig, ncols=1 if narrow else 2)  # 두 패널이 함께 쓰는 범례, 축 밖 아래: 곡선을 가리지 않는다
-        return fig
-
-    save_figure(
-        "ln-variants",
-        draw_variants,
-        narrow=True,
-        alt=(
-            "초기화 직후 12층 인코더의 층별 FFN 두 번째 가중치 기울기 노름, 시드 3개 평균. 첫 번째 패널: Post-LN은 위층으로 "
-            "갈수록 커져 마지막 층에서 {{ ln_post_last:.2f }}, 잔차를 α배 한 DeepNorm은 {{ ln_deepnorm_alpha_first:.2f }}에서 "
-            "{{ ln_deepnorm_alpha_last:.2f }}까지 거의 평평하고, β배 초기화까지 한 DeepNorm은 모든 층에서 "
-            "{{ ln_deepnorm_last:.2f }} 안팎이다. 두 번째 패널: LN을 RMSNorm으로 바꾼 곡선이 Post-LN과 Pre-LN 모두 LN의 곡선과 "
-            "거의 겹친다(마지막 층 Post-LN {{ ln_rms_post_last:.2f }}, Pre-LN {{ ln_rms_pre_last:.2f }})"
         ),
     )
