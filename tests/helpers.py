@@ -134,7 +134,8 @@ def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None, cwd: P
         cwd=cwd or root,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        # The copy's own `scripts` (the site's plugin), not the installed checkout's, from any folder.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root), **(env or {})},
     )
 
 
