@@ -105,3 +105,15 @@ def test_exercise_2_a_five_step_warmup_does_not_rescue_post_ln(training):
     assert post > 0.9 * math.log(16) and abs(post - training["post_none"]) < 0.1
     assert post > 2 * training["post_warm"]
     assert pre < 0.1
+
+
+def test_computing_only_the_linear2_gradients_gives_the_same_values():
+    # layer_grad_norms는 linear2.weight만 기울기를 계산한다(빠르게): 모든 파라미터의 기울기를 계산할 때와 값이 같다
+    torch.manual_seed(1)
+    model = ln.build_encoder(False)
+    generator = torch.Generator().manual_seed(10_001)
+    x = torch.randint(ln.VOCAB, (ln.BATCH, ln.SEQ_LEN), generator=generator)
+    y = torch.randint(ln.VOCAB, (ln.BATCH, ln.SEQ_LEN), generator=generator)
+    torch.nn.functional.cross_entropy(model(x).reshape(-1, ln.VOCAB), y.reshape(-1)).backward()
+    full = [layer.linear2.weight.grad.norm().item() for layer in model.layers]
+    assert ln.layer_grad_norms(False, seed=1) == pytest.approx(full, rel=1e-6)

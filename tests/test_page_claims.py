@@ -158,6 +158,10 @@ SHAPE_CLAIMS = {
     "두 곡선이 만나는 곳이 오른쪽으로 밀린다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
     "두 야코비안 곡선이 만나는 가 달라진다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
     "두 곡선이 만나는 가": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
+    # layer norm: DeepNorm and RMSNorm (issue 23)
+    "오히려 조금 줄고 최대/최소 비가": ["test_ln_variants.py::test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows"],
+    # RNN theory (issue 23)
+    "상계는 거리와 상관없이": ["test_rnn_theory.py::test_orthogonal_bound_is_flat_at_the_input_weight_norm"],
 }
 
 
