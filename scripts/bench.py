@@ -36,7 +36,9 @@ def copy_repository(target: Path) -> Path:
     no venv, caches or generated files) copied into `target`."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for name in filter(None, map(os.fsdecode, listed)):
         source = ROOT / name
@@ -50,7 +52,10 @@ def copy_repository(target: Path) -> Path:
 def timed(command: list[str], cwd: Path, **env: str) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True,
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
     )
     elapsed = time.perf_counter() - started
@@ -78,12 +83,16 @@ def write_bare_config(root: Path) -> Path:
     shutil.copytree(root / "docs", docs, dirs_exist_ok=True)
     shutil.copytree(root / ".cache" / "generated" / "notebooks", docs / "generated" / "notebooks", dirs_exist_ok=True)
     config["docs_dir"] = str(docs)
-    config["markdown_extensions"] = [e for e in config["markdown_extensions"]
-                                     if not (isinstance(e, dict) and ("pymdownx.snippets" in e or "toc" in e))]
+    config["markdown_extensions"] = [
+        e
+        for e in config["markdown_extensions"]
+        if not (isinstance(e, dict) and ("pymdownx.snippets" in e or "toc" in e))
+    ]
     config["validation"] = config["strict"] = None  # pages cite figures and values only the hooks resolve
     target = root / "mkdocs-bare.yml"
-    target.write_text(yaml.safe_dump({k: v for k, v in config.items() if v is not None}, allow_unicode=True),
-                      encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump({k: v for k, v in config.items() if v is not None}, allow_unicode=True), encoding="utf-8"
+    )
     return target
 
 
@@ -96,7 +105,10 @@ def serve_reload_seconds(root: Path) -> float:
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root)},
     )
     try:
@@ -131,20 +143,39 @@ def main() -> None:
             noop.append(mkdocs_build(root)[0])
             plain.append(mkdocs_build(root, NOTES_SKIP_FIGURES="1")[0])
         ratio = statistics.median(noop) / statistics.median(plain)
-        print(f"no-op rebuild: median {statistics.median(noop):.2f} s vs plain build "
-              f"{statistics.median(plain):.2f} s -> ratio {ratio:.2f}   target <= 1.3")
+        print(
+            f"no-op rebuild: median {statistics.median(noop):.2f} s vs plain build "
+            f"{statistics.median(plain):.2f} s -> ratio {ratio:.2f}   target <= 1.3"
+        )
 
         bare_config = write_bare_config(root)
         ours, bare = [], []
         for _ in range(REPEATS):
             ours.append(mkdocs_build(root)[0])
-            bare.append(timed([sys.executable, "-m", "mkdocs", "build", "-f", str(bare_config), "--site-dir",
-                               str(root / "bare-site")], root)[0])
+            bare.append(
+                timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "mkdocs",
+                        "build",
+                        "-f",
+                        str(bare_config),
+                        "--site-dir",
+                        str(root / "bare-site"),
+                    ],
+                    root,
+                )[0]
+            )
         ratio = statistics.median(ours) / statistics.median(bare)
-        print(f"plain build (snippets cached): median {statistics.median(ours):.2f} s vs bare Material build of "
-              f"the same pages {statistics.median(bare):.2f} s -> ratio {ratio:.2f}   target <= 2")
-        print(f"Markdown edit under mkdocs serve -> page rebuilt: {serve_reload_seconds(root):.1f} s   "
-              "target: a few seconds")
+        print(
+            f"plain build (snippets cached): median {statistics.median(ours):.2f} s vs bare Material build of "
+            f"the same pages {statistics.median(bare):.2f} s -> ratio {ratio:.2f}   target <= 2"
+        )
+        print(
+            f"Markdown edit under mkdocs serve -> page rebuilt: {serve_reload_seconds(root):.1f} s   "
+            "target: a few seconds"
+        )
 
         snippet = sorted(p for p in (root / "snippets").glob("*.py") if not p.name.startswith("_"))[0]
         snippet.write_text(snippet.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
@@ -155,8 +186,10 @@ def main() -> None:
         mkdocs_build(root)
         pages = sorted((root / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
         largest = pages[-1]
-        print(f"largest HTML page: {largest.stat().st_size / 1024:.1f} KB "
-              f"({largest.relative_to(root / 'site')})   target <= 150 KB")
+        print(
+            f"largest HTML page: {largest.stat().st_size / 1024:.1f} KB "
+            f"({largest.relative_to(root / 'site')})   target <= 150 KB"
+        )
 
 
 if __name__ == "__main__":

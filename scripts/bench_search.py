@@ -42,7 +42,7 @@ QUERIES = ROOT / "tests" / "search_queries.yml"
 @dataclass(frozen=True)
 class Query:
     q: str
-    page: str          # URL path relative to the site root, e.g. "qna/complexity/"
+    page: str  # URL path relative to the site root, e.g. "qna/complexity/"
     section: str = ""  # heading id the page's result must offer, or ""
     kind: str = ""
 
@@ -67,8 +67,8 @@ def load_queries(path: Path = QUERIES) -> list[Query]:
 
 @dataclass
 class ResultItem:
-    page: str              # URL path of the article, relative to the site root
-    sections: list[str]    # heading ids of the sections listed under it, in order
+    page: str  # URL path of the article, relative to the site root
+    sections: list[str]  # heading ids of the sections listed under it, in order
 
 
 RESULTS_JS = """
@@ -204,8 +204,7 @@ def pagefind_available() -> bool:
 
 def pagefind_index(site_dir: Path) -> None:
     """Pagefind's index of the built site's articles (not the navigation) in site_dir/pagefind."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article",
-               "--quiet"]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article", "--quiet"]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"pagefind failed:\n{result.stdout}\n{result.stderr}")
@@ -280,8 +279,11 @@ def main() -> None:
                     pagefind_index(site)
                     page = browser.new_page()
                     page.goto(url + "/", wait_until="load")
-                    rows["pagefind"] = {"results": pagefind_evaluate(page, queries, urlparse(url).path + "/"),
-                                        "size": None, "latency": []}
+                    rows["pagefind"] = {
+                        "results": pagefind_evaluate(page, queries, urlparse(url).path + "/"),
+                        "size": None,
+                        "latency": [],
+                    }
                     page.close()
         browser.close()
 
@@ -306,8 +308,10 @@ def main() -> None:
         if size:
             line += f" index {size[0]:,d} bytes (gzip {size[1]:,d})"
         if latency:
-            line += (f"; last key -> results, 4x CPU slowdown: median {latency[len(latency) // 2]:.0f} ms,"
-                     f" max {latency[-1]:.0f} ms ({len(latency)} queries)")
+            line += (
+                f"; last key -> results, 4x CPU slowdown: median {latency[len(latency) // 2]:.0f} ms,"
+                f" max {latency[-1]:.0f} ms ({len(latency)} queries)"
+            )
         print(line)
     if args.verbose:
         print()

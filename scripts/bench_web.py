@@ -148,17 +148,25 @@ def ensure_lighthouse() -> Path:
 
 
 def lighthouse_command(binary: Path, url: str, out: Path, cpu_slowdown: float) -> list[str]:
-    command = [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
-               f"--only-categories={','.join(CATEGORIES)}", f"--chrome-path={CHROMIUM}",
-               f"--chrome-flags={' '.join(CHROMIUM_ARGS)}"]
+    command = [
+        str(binary),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-path={CHROMIUM}",
+        f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
+    ]
     if cpu_slowdown != PRESET_CPU_SLOWDOWN:
         command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:g}")
     return command
 
 
 def run_lighthouse(binary: Path, url: str, out: Path, cpu_slowdown: float = PRESET_CPU_SLOWDOWN) -> dict:
-    subprocess.run(lighthouse_command(binary, url, out, cpu_slowdown),
-                   check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    subprocess.run(
+        lighthouse_command(binary, url, out, cpu_slowdown), check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}
+    )
     report = json.loads(out.read_text(encoding="utf-8"))
     for warning in report.get("runWarnings", []):
         print(f"  lighthouse: {warning}", file=sys.stderr)
@@ -183,8 +191,11 @@ def main_thread_summary(events: list[dict], elements: int) -> dict:
         return sum(e.get("dur", 0) for e in spans if e["name"] in names) / 1000
 
     tasks = [e.get("dur", 0) / 1000 for e in spans if e["name"] == "RunTask"]
-    passes = [e["args"]["elementCount"] for e in spans
-              if e["name"] == "UpdateLayoutTree" and "elementCount" in e.get("args", {})]
+    passes = [
+        e["args"]["elementCount"]
+        for e in spans
+        if e["name"] == "UpdateLayoutTree" and "elementCount" in e.get("args", {})
+    ]
     return {
         "style": total("UpdateLayoutTree"),
         "layout": total("Layout"),
@@ -194,8 +205,11 @@ def main_thread_summary(events: list[dict], elements: int) -> dict:
 
 
 def _renderer_main_thread(events: list[dict]) -> tuple:
-    names = {(e.get("pid"), e.get("tid")): e["args"].get("name") for e in events
-             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    names = {
+        (e.get("pid"), e.get("tid")): e["args"].get("name")
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
     styled = [(e.get("pid"), e.get("tid")) for e in events if e.get("name") == "UpdateLayoutTree"]
     candidates = [key for key in styled if names.get(key) == "CrRendererMain"] or styled
     if not candidates:
@@ -249,8 +263,12 @@ def without_theme_script(site: Path, target: Path) -> Path:
 
 
 def build_site(target: Path) -> None:
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(target)],
-                   cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(target)],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,12 +276,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="an already built site (default: build one)")
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (median)")
     parser.add_argument("--json", type=Path, help="write the per-page results here")
-    parser.add_argument("--trace", action="store_true",
-                        help="where the main thread's time goes (Chromium trace), not Lighthouse")
-    parser.add_argument("--cpu-slowdown", type=float, default=PRESET_CPU_SLOWDOWN,
-                        help="CPU slowdown for Lighthouse and --trace (default: the mobile preset's 4x)")
-    parser.add_argument("--without-theme-script", action="store_true",
-                        help="serve the pages without Material's JavaScript (diagnosis: the theme's share)")
+    parser.add_argument(
+        "--trace", action="store_true", help="where the main thread's time goes (Chromium trace), not Lighthouse"
+    )
+    parser.add_argument(
+        "--cpu-slowdown",
+        type=float,
+        default=PRESET_CPU_SLOWDOWN,
+        help="CPU slowdown for Lighthouse and --trace (default: the mobile preset's 4x)",
+    )
+    parser.add_argument(
+        "--without-theme-script",
+        action="store_true",
+        help="serve the pages without Material's JavaScript (diagnosis: the theme's share)",
+    )
     args = parser.parse_args(argv)
     binary = None if args.trace else ensure_lighthouse()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
@@ -284,9 +310,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(_format_trace(label, path, results[label], args.cpu_slowdown), flush=True)
             else:
                 for label, path in PAGES.items():
-                    rows = [summarize(run_lighthouse(binary, base + path, Path(tmp) / f"report-{i}.json",
-                                                     args.cpu_slowdown))
-                            for i in range(args.runs)]
+                    rows = [
+                        summarize(
+                            run_lighthouse(binary, base + path, Path(tmp) / f"report-{i}.json", args.cpu_slowdown)
+                        )
+                        for i in range(args.runs)
+                    ]
                     results[label] = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
                     print(_format(label, path, results[label]), flush=True)
     if args.json:

@@ -21,7 +21,7 @@ from tests.helpers import ROOT, run_mkdocs_build, site_path_prefix  # noqa: F401
 # (read when torch is first imported, which no test module does before this).
 os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(DEFAULT_THREADS)
 
-SLOW_FIXTURES = {"built_site", "site_url", "scratch"}   # the whole site, or every real snippet
+SLOW_FIXTURES = {"built_site", "site_url", "scratch"}  # the whole site, or every real snippet
 BROWSER_FIXTURES = {"browser", "open_page"}
 
 

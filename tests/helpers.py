@@ -52,7 +52,10 @@ def builder_env(root: Path, **extra: str) -> dict:
 def run_builder(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "scripts.figure_builder", *args],
-        cwd=root, capture_output=True, text=True, env=builder_env(root, **env),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=builder_env(root, **env),
     )
 
 
@@ -60,8 +63,12 @@ def start_builder(root: Path, *args: str, **env: str) -> subprocess.Popen:
     """The builder in a session of its own (a signal sent to it reaches it alone), output merged."""
     return subprocess.Popen(
         [sys.executable, "-m", "scripts.figure_builder", *args],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=builder_env(root, **env), start_new_session=True,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=builder_env(root, **env),
+        start_new_session=True,
     )
 
 
@@ -122,15 +129,31 @@ def generated(root: Path) -> Path:
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None, cwd: Path | None = None,
-                     ) -> subprocess.CompletedProcess:
+def run_mkdocs_build(
+    root: Path,
+    site_dir: Path,
+    env: dict | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir),
-         "--config-file", str(root / "mkdocs.yml")],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(site_dir),
+            "--config-file",
+            str(root / "mkdocs.yml"),
+        ],
         cwd=cwd or root,
         capture_output=True,
         text=True,

@@ -29,8 +29,9 @@ def test_every_page_is_checked(built_site):
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.mark.parametrize("scheme,viewport", [("light", None), ("dark", None), ("light", PHONE)],
-                         ids=["light", "dark", "light-phone"])
+@pytest.mark.parametrize(
+    "scheme,viewport", [("light", None), ("dark", None), ("light", PHONE)], ids=["light", "dark", "light-phone"]
+)
 def test_no_serious_or_critical_violation(built_site, open_page, scheme, viewport):
     # On a phone, wide tables, code and math scroll sideways: they must be keyboard-focusable.
     axe = Axe()

@@ -21,15 +21,27 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
-    PROGRESS, ROOT, OutputReader, copy_repository, edited, file_hashes, generated, progress, run_builder,
-    run_mkdocs_build, site_path_prefix,
+    PROGRESS,
+    ROOT,
+    OutputReader,
+    copy_repository,
+    edited,
+    file_hashes,
+    generated,
+    progress,
+    run_builder,
+    run_mkdocs_build,
+    site_path_prefix,
 )
 
 
 def figure_hashes(root: Path) -> dict[str, str]:
     """Every figure, alt text and published value file by name, with its hash."""
-    return {name: digest for name, digest in file_hashes(generated(root)).items()
-            if name.startswith(("figures/", "values/"))}
+    return {
+        name: digest
+        for name, digest in file_hashes(generated(root)).items()
+        if name.startswith(("figures/", "values/"))
+    }
 
 
 def volatile_figures(root: Path) -> set[str]:
@@ -100,7 +112,8 @@ def test_second_run_reruns_nothing_and_lists_every_snippet_fresh(repo):
     assert progress(result) == {name: "cached" for name in snippet_names()}
     listing = run_builder(repo, "--list")
     assert dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE)) == {
-        name: "fresh" for name in snippet_names()}
+        name: "fresh" for name in snippet_names()
+    }
 
 
 def test_editing_one_snippet_reruns_exactly_that_one(repo):
@@ -159,11 +172,14 @@ def test_page_embedding_an_unknown_figure_fails_the_build(repo):
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
 
 
-@pytest.mark.parametrize("line, message", [
-    ("값은 {{ no_such_value:.2f }}이다.", "unknown value 'no_such_value'"),
-    ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
-    ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("값은 {{ no_such_value:.2f }}이다.", "unknown value 'no_such_value'"),
+        ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
+        ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
+    ],
+)
 def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(repo, line, message):
     page = repo / "docs" / "qna" / "complexity.md"
     with edited(page, lambda text: text + "\n" + line + "\n") as text:
@@ -197,7 +213,10 @@ def served_repo(repo):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"},
     )
     try:

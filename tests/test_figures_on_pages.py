@@ -37,8 +37,11 @@ def test_every_figure_has_korean_alt_text(built_site):
 
 
 def test_every_figure_a_snippet_makes_is_shown_on_a_topic_page(built_site):
-    shown = {FIGURE_SRC.search(img["src"])[1] for page, img in figure_images(built_site)
-             if "/generated/notebooks/" not in page.as_posix()}
+    shown = {
+        FIGURE_SRC.search(img["src"])[1]
+        for page, img in figure_images(built_site)
+        if "/generated/notebooks/" not in page.as_posix()
+    }
     made = set(figure_builder.known_figures())
     assert made, "the manifest lists no figure"
     assert made - shown == set()

@@ -13,8 +13,10 @@ from scripts import tex_to_mathml
 
 
 def test_arithmatex_spans_and_divs_become_mathml():
-    html = ('<p>비율 <span class="arithmatex">\\(\\frac{1}{\\sqrt{d_k}}\\)</span></p>'
-            '<div class="arithmatex">\\[x^{2}\\]</div>')
+    html = (
+        '<p>비율 <span class="arithmatex">\\(\\frac{1}{\\sqrt{d_k}}\\)</span></p>'
+        '<div class="arithmatex">\\[x^{2}\\]</div>'
+    )
     out = tex_to_mathml.render(html, "qna/x.md")
     assert "\\(" not in out and "\\[" not in out
     assert re.search(r'<span class="arithmatex"><math[^>]*>.*<mfrac>.*<msqrt>', out)
@@ -72,8 +74,9 @@ def test_formulas_lose_only_rows_that_wrap_one_element():
 
 def test_formulas_without_the_rows_are_laid_out_the_same(browser):
     formulas = site_formulas()
-    rows = "".join(f"<p>{with_plain_words(tex)}</p><p>{tex_to_mathml.to_mathml(tex, 'inline', 'x.md')}</p>"
-                   for tex in formulas)
+    rows = "".join(
+        f"<p>{with_plain_words(tex)}</p><p>{tex_to_mathml.to_mathml(tex, 'inline', 'x.md')}</p>" for tex in formulas
+    )
     page = browser.new_page()
     try:
         page.set_content(f"<!doctype html><html><body>{rows}</body></html>")

@@ -66,8 +66,9 @@ def test_notebook_pages_carry_no_second_copy_of_the_code(built_site):
         assert "clipboard-copy-txt" not in html and "<clipboard-copy" not in html, page
         soup = BeautifulSoup(html, "html.parser")
         blocks = soup.select("div.highlight-ipynb pre")
-        assert blocks and all(pre.get("tabindex") == "0" and pre.select_one("button[data-clipboard-target]")
-                              for pre in blocks)
+        assert blocks and all(
+            pre.get("tabindex") == "0" and pre.select_one("button[data-clipboard-target]") for pre in blocks
+        )
 
 
 def test_figures_need_no_font_and_are_compact(built_site):
@@ -76,7 +77,7 @@ def test_figures_need_no_font_and_are_compact(built_site):
     for svg in (built_site.path / "generated" / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         assert "<text" not in text and "@font-face" not in text, svg
-        assert "\n" not in text.strip() and " d=\"M " not in text, svg
+        assert "\n" not in text.strip() and ' d="M ' not in text, svg
 
 
 # ---------------------------------------------------------------- in Chromium
@@ -127,7 +128,10 @@ def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page
     page.keyboard.press("Enter")
     dialog.wait_for(state="visible")
     big = dialog.locator(f"img[src*='-{scheme}.svg']")
-    assert big.is_visible() and not dialog.locator(f"img[src*='-{'dark' if scheme == 'light' else 'light'}.svg']").is_visible()
+    assert (
+        big.is_visible()
+        and not dialog.locator(f"img[src*='-{'dark' if scheme == 'light' else 'light'}.svg']").is_visible()
+    )
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=big.element_handle())
     assert big.bounding_box()["width"] >= 0.9 * PHONE["width"] - 2, "the figure fills the screen's width"
     assert page.evaluate("document.activeElement.closest('dialog') !== null"), "focus moves into the lightbox"
@@ -154,8 +158,9 @@ def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
         target = buttons.nth(i).get_attribute("data-clipboard-target")
         copied = page.evaluate("selector => document.querySelector(selector).innerText", target)
         assert copied.strip() and copied.strip() == blocks.nth(i).locator(".nb-source").inner_text().strip()
-    assert "import" in page.evaluate("selector => document.querySelector(selector).innerText",
-                                     buttons.first.get_attribute("data-clipboard-target"))
+    assert "import" in page.evaluate(
+        "selector => document.querySelector(selector).innerText", buttons.first.get_attribute("data-clipboard-target")
+    )
     colours = page.eval_on_selector_all(
         "article div.highlight-ipynb .nb-source span.k, article div.highlight-ipynb .nb-source",
         "els => els.map(el => getComputedStyle(el).color)",
@@ -175,7 +180,7 @@ def _edge_difference(png: bytes) -> tuple[float, float]:
     from PIL import Image
 
     pixels = np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=float)
-    middle = pixels[:, pixels.shape[1] // 2: pixels.shape[1] // 2 + 1]
+    middle = pixels[:, pixels.shape[1] // 2 : pixels.shape[1] // 2 + 1]
     return (float(np.abs(pixels[:, :6] - middle).mean()), float(np.abs(pixels[:, -6:] - middle).mean()))
 
 
@@ -184,8 +189,11 @@ def _edge_difference(png: bytes) -> tuple[float, float]:
 def test_long_formulas_scroll_in_their_block_with_a_visible_cue(built_site, open_page, scheme):
     """At 390 px the page never scrolls sideways; a display formula wider than the screen scrolls
     inside its block, which shows a shadow on the side where more of it lies (and none at its end)."""
-    pages = [path for path in (f"/{p.relative_to(built_site.path).parent.as_posix()}/" for p in built_site.html_pages())
-             if 'class="arithmatex" tabindex' in built_site.page(path).read_text(encoding="utf-8")]
+    pages = [
+        path
+        for path in (f"/{p.relative_to(built_site.path).parent.as_posix()}/" for p in built_site.html_pages())
+        if 'class="arithmatex" tabindex' in built_site.page(path).read_text(encoding="utf-8")
+    ]
     checked = 0
     for path in pages:
         page = open_page(path, color_scheme=scheme, viewport=PHONE).page
@@ -226,7 +234,7 @@ def _absolute_points(path: str) -> list[tuple[float, float]]:
             if command == "z":
                 x, y = start
                 continue
-        values = [float(v) for v in tokens[i:i + sizes[command]]]
+        values = [float(v) for v in tokens[i : i + sizes[command]]]
         i += sizes[command]
         if command == "h":
             x += values[0]
@@ -279,12 +287,17 @@ def test_compaction_is_deterministic_and_keeps_the_figure_name(tmp_path, monkeyp
     first = save_figure("compact-check", draw, alt="확인용 그림", narrow=True)
     monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path / "b"))
     second = save_figure("compact-check", draw, alt="확인용 그림", narrow=True)
-    assert [p.name for p in first] == ["compact-check-light.svg", "compact-check-dark.svg",
-                                       "compact-check-narrow-light.svg", "compact-check-narrow-dark.svg"]
+    assert [p.name for p in first] == [
+        "compact-check-light.svg",
+        "compact-check-dark.svg",
+        "compact-check-narrow-light.svg",
+        "compact-check-narrow-dark.svg",
+    ]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
         assert "<title>compact-check</title>" in a.read_text(encoding="utf-8")
     import json
+
     meta = json.loads((tmp_path / "a" / "figures" / "compact-check.json").read_text(encoding="utf-8"))
     narrow = meta["narrow"]
     assert narrow["min_font_pt"] == 8

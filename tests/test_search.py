@@ -16,16 +16,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
-
-from tests.conftest import run_mkdocs_build
 
 from scripts import bench_search, glossary
 from scripts.bench import copy_repository
 from scripts.search import index as search_index
 from scripts.search import tokens as sm
 from scripts.search.morphology import Analyser
+from tests.conftest import run_mkdocs_build
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_RECALL_AT_3 = 0.95
@@ -57,28 +55,34 @@ def analyser():
 # ================================================================ separator (index and query tokens)
 
 
-@pytest.mark.parametrize("forms", [
-    ["트랜스포머", "트랜스포머의", "트랜스포머에서", "트랜스포머에서는", "트랜스포머로"],
-    ["정규화", "정규화를", "정규화와", "정규화하는", "정규화된다"],
-    ["버킷팅", "버킷팅은", "버킷팅이란", "버킷팅이다"],
-    ["스케일링", "스케일링하는", "스케일링했다", "스케일링이고"],
-    ["ln", "LN을", "LN은", "LN이다"],
-    ["cos", "cos을", "cos인가"],
-    ["rnn", "RNN에서", "RNN의"],
-])
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["트랜스포머", "트랜스포머의", "트랜스포머에서", "트랜스포머에서는", "트랜스포머로"],
+        ["정규화", "정규화를", "정규화와", "정규화하는", "정규화된다"],
+        ["버킷팅", "버킷팅은", "버킷팅이란", "버킷팅이다"],
+        ["스케일링", "스케일링하는", "스케일링했다", "스케일링이고"],
+        ["ln", "LN을", "LN은", "LN이다"],
+        ["cos", "cos을", "cos인가"],
+        ["rnn", "RNN에서", "RNN의"],
+    ],
+)
 def test_particles_and_endings_do_not_change_the_token(forms):
     assert {tuple(sm.tokenize(form)) for form in forms} == {(forms[0],)}
 
 
-@pytest.mark.parametrize("query,page_form", [
-    ("시간복잡도를", "시간복잡도"),      # stacked: 도 + 를 both look like particles
-    ("시간복잡도", "시간복잡도와"),
-    ("나눠주는", "나눠주게"),
-    ("나누면", "나누는"),
-    ("나눠서", "나눠주지"),
-    ("기울기가", "기울기의"),
-    ("정렬하면", "정렬한다"),
-])
+@pytest.mark.parametrize(
+    "query,page_form",
+    [
+        ("시간복잡도를", "시간복잡도"),  # stacked: 도 + 를 both look like particles
+        ("시간복잡도", "시간복잡도와"),
+        ("나눠주는", "나눠주게"),
+        ("나누면", "나누는"),
+        ("나눠서", "나눠주지"),
+        ("기울기가", "기울기의"),
+        ("정렬하면", "정렬한다"),
+    ],
+)
 def test_a_query_form_is_a_prefix_of_the_page_form(query, page_form):
     (q,), (p,) = sm.tokenize(query), sm.tokenize(page_form)
     assert p.startswith(q), (q, p)
@@ -100,8 +104,22 @@ def test_punctuation_and_script_changes_split():
 def test_text_without_hangul_is_tokenized_at_spaces_and_punctuation_only():
     text = "Layer normalization, applied after the residual sum (Post-LN): x_{l+1} = LN(x + F(x))."
     assert sm.tokenize(text) == [
-        "layer", "normalization", "applied", "after", "the", "residual", "sum", "post", "ln",
-        "x_", "l+1", "ln", "x", "+", "f", "x",
+        "layer",
+        "normalization",
+        "applied",
+        "after",
+        "the",
+        "residual",
+        "sum",
+        "post",
+        "ln",
+        "x_",
+        "l+1",
+        "ln",
+        "x",
+        "+",
+        "f",
+        "x",
     ]
 
 
@@ -118,14 +136,32 @@ def test_separator_does_not_hang_on_long_input(text):
     # run for hours; a sound pattern takes milliseconds. The bound is generous for noisy machines.
     # A child process, so that a hang can be killed (subprocess.TimeoutExpired fails the test).
     code = "import sys; from scripts.search.tokens import tokenize; print(len(tokenize(sys.stdin.read())))"
-    result = subprocess.run([sys.executable, "-c", code], input=text, text=True, capture_output=True,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=text, text=True, capture_output=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len(sm.tokenize(text))
 
 
 # Every suffix the separator strips is a particle or ending by kiwi's own tags.
-VOWEL_FINAL = {"가", "를", "는", "와", "로", "로서", "로써", "랑", "란", "라는", "라고", "며", "나", "라도", "든지", "였다"}
+VOWEL_FINAL = {
+    "가",
+    "를",
+    "는",
+    "와",
+    "로",
+    "로서",
+    "로써",
+    "랑",
+    "란",
+    "라는",
+    "라고",
+    "며",
+    "나",
+    "라도",
+    "든지",
+    "였다",
+}
 SAMPLES = {
     "이다": ("모델이다", "이것은 모델이다."),
     "인": ("모델인", "모델인 경우"),
@@ -141,8 +177,19 @@ SUFFIX_TAGS = re.compile(r"^(J|E)|^(VCP|XSV|XSA)$")
 def _sample(suffix: str) -> tuple[str, str]:
     if suffix in SAMPLES:
         return SAMPLES[suffix]
-    if suffix in sm.PARTICLES or suffix in {"이고", "이지만", "인데", "이라", "인가", "인지", "이면", "이므로",
-                                             "입니다", "이었다", "였다"}:
+    if suffix in sm.PARTICLES or suffix in {
+        "이고",
+        "이지만",
+        "인데",
+        "이라",
+        "인가",
+        "인지",
+        "이면",
+        "이므로",
+        "입니다",
+        "이었다",
+        "였다",
+    }:
         word = ("트랜스포머" if suffix in VOWEL_FINAL else "모델") + suffix
     elif suffix[0] in "하해한할함합":
         word = "계산" + suffix
@@ -188,14 +235,23 @@ def test_text_without_korean_has_no_morphemes(analyser):
 def test_hidden_tokens_leave_out_what_prefix_search_already_finds():
     indexed = {"나누", "정규화", "트랜스포머"}
     assert search_index.hidden_tokens(["나누다", "정규화", "정규", "층 정규화", "layer normalization"], indexed) == [
-        "나누다", "층", "layer", "normalization",
+        "나누다",
+        "층",
+        "layer",
+        "normalization",
     ]
 
 
 def _index(*docs):
-    return {"config": {"lang": ["ko"], "separator": "[\\s\\-]+", "pipeline": [" "],
-                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}},
-            "docs": [dict(d) for d in docs]}
+    return {
+        "config": {
+            "lang": ["ko"],
+            "separator": "[\\s\\-]+",
+            "pipeline": [" "],
+            "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
+        },
+        "docs": [dict(d) for d in docs],
+    }
 
 
 def test_a_page_without_korean_is_indexed_as_before(analyser):
@@ -208,20 +264,25 @@ def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
     terms = glossary.load()
     docs = [
         {"location": "qna/layer-norm-warmup/", "title": "Post-LN이 학습을 어렵게 만드는 이유", "text": ""},
-        {"location": "qna/layer-norm-warmup/#멘토-답변", "title": "멘토 답변",
-         "text": "<p>LN을 후에 걸어주게 되면 learning rate에 민감해진다. 그래서 warm-up이 필요하다.</p>"},
+        {
+            "location": "qna/layer-norm-warmup/#멘토-답변",
+            "title": "멘토 답변",
+            "text": "<p>LN을 후에 걸어주게 되면 learning rate에 민감해진다. 그래서 warm-up이 필요하다.</p>",
+        },
         {"location": "english/", "title": "Notes ¶", "text": "<p>Layer Normalization after the sum.</p>"},
     ]
     urls = {"qna/layer-norm-warmup.md": "qna/layer-norm-warmup/"}
-    index = search_index.enrich(_index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"})
+    index = search_index.enrich(
+        _index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"}
+    )
     page, answer, english = index["docs"]
     for query in ["걸다", "정규화", "레이어", "워밍업", "웜업", "warmup", "학습률"]:
         assert _finds(answer["morphs"], query)
-    for query in ["워밍업", "웜업", "warmup"]:                  # 워밍업 is explained in this section
+    for query in ["워밍업", "웜업", "warmup"]:  # 워밍업 is explained in this section
         assert _finds(answer["keywords"], query)
     for query in ["정규화", "레이어", "ln", "어렵다"]:  # 층 정규화 on the page; 어렵게 -> 어렵다 in its title
         assert _finds(page["title"] + " " + page["keywords"], query)
-    assert _finds(page["morphs"], "필요")                        # from the description
+    assert _finds(page["morphs"], "필요")  # from the description
     assert english["title"] == "Notes" and english["text"] == docs[2]["text"]
     assert _finds(english["morphs"], "정규화")  # an English page still gets the Korean terms
 
@@ -235,14 +296,17 @@ def _finds(field: str, query: str) -> bool:
 # ================================================================ glossary
 
 
-@pytest.mark.parametrize("spellings,page", [
-    (["층 정규화", "레이어 정규화", "layer normalization", "LN"], "qna/layer-norm-warmup.md"),
-    (["워밍업", "웜업", "warm-up", "warmup"], "qna/layer-norm-warmup.md"),
-    (["위치 인코딩", "포지셔널 인코딩", "positional encoding", "PE"], "qna/positional-encoding.md"),
-    (["기울기 소실", "그래디언트 소실", "gradient vanishing"], "qna/gradient-vanishing.md"),
-    (["버킷팅", "버케팅", "bucketing"], "assignment/bucketing.md"),
-    (["시간복잡도", "complexity"], "qna/complexity.md"),
-])
+@pytest.mark.parametrize(
+    "spellings,page",
+    [
+        (["층 정규화", "레이어 정규화", "layer normalization", "LN"], "qna/layer-norm-warmup.md"),
+        (["워밍업", "웜업", "warm-up", "warmup"], "qna/layer-norm-warmup.md"),
+        (["위치 인코딩", "포지셔널 인코딩", "positional encoding", "PE"], "qna/positional-encoding.md"),
+        (["기울기 소실", "그래디언트 소실", "gradient vanishing"], "qna/gradient-vanishing.md"),
+        (["버킷팅", "버케팅", "bucketing"], "assignment/bucketing.md"),
+        (["시간복잡도", "complexity"], "qna/complexity.md"),
+    ],
+)
 def test_glossary_has_the_issue_examples(spellings, page):
     terms = glossary.load()
     for spelling in spellings:
@@ -254,7 +318,9 @@ def test_a_tag_outside_the_glossary_is_rejected_with_file_and_line():
     terms = glossary.load()
     page = "---\ntitle: x\ntags:\n  - 시간복잡도\n  - 없는 태그\n---\n# x\n"
     glossary.check_tags(page.replace("없는 태그", "rnn"), "docs/x.md", terms)  # any spelling, any case
-    with pytest.raises(Exception, match=r"^docs/x\.md:5: tag '없는 태그' is not a term or alias in data/glossary\.yml$"):
+    with pytest.raises(
+        Exception, match=r"^docs/x\.md:5: tag '없는 태그' is not a term or alias in data/glossary\.yml$"
+    ):
         glossary.check_tags(page, "docs/x.md", terms)
 
 
@@ -278,29 +344,39 @@ def test_glossary_rejects_a_broken_entry(tmp_path):
     bad.write_text("- {term: 없는 절, english: missing, page: qna/complexity.md#없는-절}\n", encoding="utf-8")
     with pytest.raises(Exception, match="no heading"):
         glossary.load(bad)
-    bad.write_text("- {term: 가, english: a, page: index.md}\n- {term: 나, english: A, page: index.md}\n", encoding="utf-8")
+    bad.write_text(
+        "- {term: 가, english: a, page: index.md}\n- {term: 나, english: A, page: index.md}\n", encoding="utf-8"
+    )
     with pytest.raises(Exception, match=r"glossary\.yml:2: spelling 'A' of '나' already belongs to '가'"):
         glossary.load(bad)
 
 
 def test_glossary_rejects_the_same_term_twice_naming_both_lines(tmp_path):
     bad = tmp_path / "glossary.yml"
-    bad.write_text("- term: 어텐션\n  english: attention\n  page: index.md\n"
-                   "- term: 분산\n  english: variance\n  page: index.md\n"
-                   "- term: 어텐션\n  english: self-attention\n  page: index.md\n", encoding="utf-8")
+    bad.write_text(
+        "- term: 어텐션\n  english: attention\n  page: index.md\n"
+        "- term: 분산\n  english: variance\n  page: index.md\n"
+        "- term: 어텐션\n  english: self-attention\n  page: index.md\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match=r"glossary\.yml:7: term '어텐션' is already defined at line 1$"):
         glossary.load(bad)
 
 
-@pytest.mark.parametrize("tooltip, problem", [
-    ("|\n    Layer Normalization\n    층 정규화", "must be one line"),
-    ("'<img src=x onerror=alert(1)>'", "must be plain text"),
-])
+@pytest.mark.parametrize(
+    "tooltip, problem",
+    [
+        ("|\n    Layer Normalization\n    층 정규화", "must be one line"),
+        ("'<img src=x onerror=alert(1)>'", "must be plain text"),
+    ],
+)
 def test_a_tooltip_is_one_line_of_plain_text(tmp_path, tooltip, problem):
     bad = tmp_path / "glossary.yml"
-    bad.write_text("- term: 분산\n  english: variance\n  page: index.md\n"
-                   f"- term: 층 정규화\n  english: layer normalization\n  abbr: LN\n  page: index.md\n  tooltip: {tooltip}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "- term: 분산\n  english: variance\n  page: index.md\n"
+        f"- term: 층 정규화\n  english: layer normalization\n  abbr: LN\n  page: index.md\n  tooltip: {tooltip}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match=rf"glossary\.yml:4: term '층 정규화': 'tooltip' {problem}"):
         glossary.load(bad)
 
@@ -390,8 +466,11 @@ def test_query_set_recall(open_page, base_path):
     watch = open_page("/")
     results = bench_search.evaluate(watch.page, queries, base_path)
     ranks = [rank for _, rank, _ in results]
-    missed = [f"{q.q!r} -> {q.page} (rank {rank}, got {[i.page for i in items[:3]]})"
-              for q, rank, items in results if rank is None or rank > 1]
+    missed = [
+        f"{q.q!r} -> {q.page} (rank {rank}, got {[i.page for i in items[:3]]})"
+        for q, rank, items in results
+        if rank is None or rank > 1
+    ]
     at1, at3 = bench_search.recall(ranks, 1), bench_search.recall(ranks, 3)
     print(f"recall@1 = {at1:.3f}, recall@3 = {at3:.3f} on {len(queries)} queries")
     assert at3 >= MIN_RECALL_AT_3 and at1 >= MIN_RECALL_AT_1, "\n".join(missed)
@@ -406,8 +485,7 @@ def test_results_land_on_the_answering_section(open_page, base_path):
     bench_search.open_search(page)
     for query in queries:
         items = bench_search.run_query(page, query.q, base_path)
-        assert bench_search.lands_on_section(items, query), (
-            query.q, [(i.page, i.sections[:3]) for i in items[:3]])
+        assert bench_search.lands_on_section(items, query), (query.q, [(i.page, i.sections[:3]) for i in items[:3]])
 
 
 @browser
@@ -417,7 +495,8 @@ def test_result_titles_are_readable(open_page, base_path):
     for query in ["warmup", "버킷팅", "정규화", "실험"]:
         bench_search.run_query(page, query, base_path)
         titles = page.eval_on_selector_all(
-            ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)")
+            ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)"
+        )
         assert titles
         for title in titles:
             assert title.strip() and "¶" not in title and "&amp;" not in title and "<" not in title, title
@@ -436,7 +515,7 @@ BAD_INPUT = [
     "?",
     "?!.,;:",
     "~^*+-",
-    "\"",
+    '"',
     "((()))",
     "title:",
     "트랜스포머transformer変換器Трансформер",
@@ -494,21 +573,24 @@ def rewrite(browser, site_url):
 
 
 @browser
-@pytest.mark.parametrize("query,expected", [
-    ("위치인코딩", "위치 인코딩"),                      # spacing
-    ("기울기소실", "기울기 소실"),
-    ("층정규화위치", "층 정규화 위치"),
-    ("ㅂㅋㅌ", "버킷팅"),                              # 초성
-    ("ㅇㅊ ㅇㅋㄷ", "위치 인코딩"),
-    ("ㅅㄱㅂㅈㄷ", "시간복잡도"),
-    ("qjzltxld", "버킷팅"),                           # 한/영
-    ("dnlcl dlszheld", "위치 인코딩"),
-    ("트렌스포머", "트랜스포머"),                       # misspellings, by rule
-    ("노말라이제이션", "노멀라이제이션"),
-    ("포지셔날", "포지셔널"),
-    ("그라디언트", "그래디언트"),
-    ("나누나요", "나누"),                              # endings
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("위치인코딩", "위치 인코딩"),  # spacing
+        ("기울기소실", "기울기 소실"),
+        ("층정규화위치", "층 정규화 위치"),
+        ("ㅂㅋㅌ", "버킷팅"),  # 초성
+        ("ㅇㅊ ㅇㅋㄷ", "위치 인코딩"),
+        ("ㅅㄱㅂㅈㄷ", "시간복잡도"),
+        ("qjzltxld", "버킷팅"),  # 한/영
+        ("dnlcl dlszheld", "위치 인코딩"),
+        ("트렌스포머", "트랜스포머"),  # misspellings, by rule
+        ("노말라이제이션", "노멀라이제이션"),
+        ("포지셔날", "포지셔널"),
+        ("그라디언트", "그래디언트"),
+        ("나누나요", "나누"),  # endings
+    ],
+)
 def test_rewriter_turns_a_query_into_index_tokens(rewrite, query, expected):
     assert expected in rewrite(query)
 

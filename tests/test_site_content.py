@@ -13,8 +13,7 @@ LOG = ROOT / "source" / "week7-log.md"
 MAX_PAGE_BYTES = 150 * 1024
 # The log links this title to the URL of another question; the site links the article the title names.
 CORRECTED_LINKS = {
-    "Transformer Architecture: The Positional Encoding":
-        "https://kazemnejad.com/blog/transformer_architecture_positional_encoding/",
+    "Transformer Architecture: The Positional Encoding": "https://kazemnejad.com/blog/transformer_architecture_positional_encoding/",
 }
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]+")
@@ -27,7 +26,7 @@ def log_section(title: str) -> str:
     text = LOG.read_text(encoding="utf-8")
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 1)
-    return text[start: end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 def log_questions() -> list[str]:
@@ -129,8 +128,10 @@ def test_every_bare_url_of_the_log_is_linked(built_site):
 
 def test_retrospective_is_a_dated_timeline(built_site):
     page = built_site.page("retrospective")
-    times = {t["datetime"]: normalize(t.find_parent("dt").find_next_sibling("dd").get_text(" "))
-             for t in soup(page).select("article time[datetime]")}
+    times = {
+        t["datetime"]: normalize(t.find_parent("dt").find_next_sibling("dd").get_text(" "))
+        for t in soup(page).select("article time[datetime]")
+    }
     entries = re.findall(r"^(\d\d)/(\d\d)/(\d\d): (.+?)\s*$", log_section("학습 회고"), re.MULTILINE)
     assert len(entries) == 5
     for yy, mm, dd, what in entries:
@@ -187,7 +188,15 @@ def test_korean_headings_keep_their_hangul_in_anchors(built_site):
 
 
 def test_every_topic_page_has_the_same_sections_and_tags(built_site):
-    expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "연습 문제", "다음에 읽을 것", "참고 자료"]
+    expected = [
+        "피어세션 질문",
+        "멘토 답변",
+        "실험으로 확인하기",
+        "보충 · 정정",
+        "연습 문제",
+        "다음에 읽을 것",
+        "참고 자료",
+    ]
     pages = list((built_site.path / "qna").glob("*/index.html"))
     assert len(pages) >= 5
     for page in pages:
@@ -198,8 +207,14 @@ def test_every_topic_page_has_the_same_sections_and_tags(built_site):
         assert soup(page).select(".md-tag"), f"{page} has no tags"
 
 
-LEARNER_PAGES = ["qna/scaled-dot-product", "qna/positional-encoding", "qna/complexity",
-                 "qna/layer-norm-warmup", "qna/gradient-vanishing", "assignment/bucketing"]
+LEARNER_PAGES = [
+    "qna/scaled-dot-product",
+    "qna/positional-encoding",
+    "qna/complexity",
+    "qna/layer-norm-warmup",
+    "qna/gradient-vanishing",
+    "assignment/bucketing",
+]
 
 
 @pytest.mark.parametrize("url", LEARNER_PAGES)
@@ -218,7 +233,10 @@ def test_learner_aids_summary_folded_exercises_and_next_reading(built_site, url)
 
 def test_block_diagram_and_schedule_figures_are_on_their_pages(built_site):
     def figures(url):
-        return {img["src"].split("#")[0].split("/")[-1] for img in soup(built_site.page(url)).select("article figure img")}
+        return {
+            img["src"].split("#")[0].split("/")[-1] for img in soup(built_site.page(url)).select("article figure img")
+        }
+
     assert {"tb-blocks-light.svg", "tb-blocks-dark.svg"} <= figures("qna/layer-norm-warmup")
     assert {"tb-blocks-light.svg", "tb-blocks-dark.svg"} <= figures("qna/gradient-vanishing")
     assert {"wu-schedule-light.svg", "wu-schedule-dark.svg"} <= figures("qna/layer-norm-warmup")
@@ -283,9 +301,12 @@ def test_no_tex_escape_reaches_the_reader(built_site):
         for tag in document.select("pre, code, script, style"):
             tag.decompose()
         shown = [document.get_text(" ")]
-        shown += [tag[attribute] for attribute in ("alt", "title", "aria-label")
-                  for tag in document.select(f"[{attribute}]")]
+        shown += [
+            tag[attribute] for attribute in ("alt", "title", "aria-label") for tag in document.select(f"[{attribute}]")
+        ]
         for text in shown:
-            found += [f"{page.relative_to(built_site.path)}: …{text[max(0, m.start() - 30):m.end() + 10]}…"
-                      for m in TEX_ESCAPE.finditer(text)]
+            found += [
+                f"{page.relative_to(built_site.path)}: …{text[max(0, m.start() - 30) : m.end() + 10]}…"
+                for m in TEX_ESCAPE.finditer(text)
+            ]
     assert not found, "\n".join(found)
