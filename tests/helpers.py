@@ -1,4 +1,6 @@
-"""Helpers shared by the tests: scratch copies of the repository, running the builder and MkDocs there."""
+"""Helpers shared by the tests: editing files, running the figure builder, reading its output.
+
+Building, serving and copying the repository are the harness's (scripts/harness/)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from scripts import figure_builder
-from scripts.bench import copy_repository  # noqa: F401  (re-exported: the one way tests copy the repo)
 from scripts.figure_builder.manifest import write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
 
 
@@ -134,35 +133,3 @@ def file_hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def run_mkdocs_build(
-    root: Path,
-    site_dir: Path,
-    env: dict | None = None,
-    cwd: Path | None = None,
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--site-dir",
-            str(site_dir),
-            "--config-file",
-            str(root / "mkdocs.yml"),
-        ],
-        cwd=cwd or root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-    )
-
-
-def site_path_prefix() -> str:
-    for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
-        if line.startswith("site_url:"):
-            return urlparse(line.split(":", 1)[1].strip()).path or "/"
-    return "/"

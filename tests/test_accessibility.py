@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-pytestmark = pytest.mark.browser
+from scripts.harness import PHONE
 
 BLOCKING = {"serious", "critical"}
 
@@ -24,9 +24,6 @@ def site_paths(built_site) -> list[str]:
 def test_every_page_is_checked(built_site):
     paths = site_paths(built_site)
     assert "/" in paths and "/qna/complexity/" in paths and len(paths) >= 15
-
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.mark.parametrize(

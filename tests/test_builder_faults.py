@@ -21,10 +21,10 @@ import psutil
 import pytest
 
 from scripts.figure_builder import manifest as manifest_module
+from scripts.harness import ROOT, copy_repository
 from tests.helpers import (
     OutputReader,
     builder_env,
-    copy_repository,
     file_hashes,
     generated,
     progress,
@@ -46,8 +46,10 @@ from pathlib import Path
 
 out = Path(os.environ["SNIPPET_OUTPUT_DIR"])
 for variant in ("light", "dark"):
-    (out / "figures" / f"{figure}-{{variant}}.svg").write_text(f"<svg><title>{figure} {{variant}} {slope}</title></svg>")
-(out / "figures" / "{figure}.json").write_text(json.dumps({{"alt": "시험용 그림: {{{{ {value} }}}}", "volatile": False}}))
+    svg = f"<svg><title>{figure} {{variant}} {slope}</title></svg>"
+    (out / "figures" / f"{figure}-{{variant}}.svg").write_text(svg)
+meta = {{"alt": "시험용 그림: {{{{ {value} }}}}", "volatile": False}}
+(out / "figures" / "{figure}.json").write_text(json.dumps(meta))
 (out / "values.json").write_text(json.dumps({{"{value}": {slope}}}))
 """
 
@@ -508,9 +510,7 @@ def test_more_threads_than_cores_is_refused(repo):
 def _figures_hook():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "figures_hook", Path(__file__).parent.parent / "scripts" / "hooks" / "figures.py"
-    )
+    spec = importlib.util.spec_from_file_location("figures_hook", ROOT / "scripts" / "hooks" / "figures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

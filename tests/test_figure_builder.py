@@ -10,29 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import (
-    PROGRESS,
-    ROOT,
-    OutputReader,
-    copy_repository,
-    edited,
-    file_hashes,
-    generated,
-    progress,
-    run_builder,
-    run_mkdocs_build,
-    site_path_prefix,
-)
+from scripts.harness import ROOT, build_site, copy_repository, free_port, site_prefix, start_mkdocs_serve
+from tests.helpers import PROGRESS, OutputReader, edited, file_hashes, generated, progress, run_builder
 
 
 def figure_hashes(root: Path) -> dict[str, str]:
@@ -149,7 +134,7 @@ def test_mkdocs_build_fails_on_a_snippet_error(repo):
     name = snippet_names()[0]
     failure = '\n# %%\nif __name__ == "__main__":\n    1 / 0\n'
     with edited(repo / "snippets" / f"{name}.py", lambda text: text + failure):
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:" in result.stderr
     assert "ZeroDivisionError" in result.stderr
@@ -158,7 +143,7 @@ def test_mkdocs_build_fails_on_a_snippet_error(repo):
 def test_mkdocs_build_from_another_folder_keeps_every_cache_in_the_project(repo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = run_mkdocs_build(repo, tmp_path / "site", cwd=elsewhere)
+    result = build_site(tmp_path / "site", repo, cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert list(elsewhere.iterdir()) == []
     assert any((repo / ".cache" / "mkdocs-jupyter").rglob("*.json"))
@@ -167,7 +152,7 @@ def test_mkdocs_build_from_another_folder_keeps_every_cache_in_the_project(repo,
 def test_page_embedding_an_unknown_figure_fails_the_build(repo):
     unknown = "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n"
     with edited(repo / "docs" / "qna" / "complexity.md", lambda text: text + unknown):
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     assert result.returncode != 0
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
 
@@ -183,7 +168,7 @@ def test_page_embedding_an_unknown_figure_fails_the_build(repo):
 def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(repo, line, message):
     page = repo / "docs" / "qna" / "complexity.md"
     with edited(page, lambda text: text + "\n" + line + "\n") as text:
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     line_number = text.splitlines().index(line) + 1
     assert result.returncode != 0
     assert f"docs/qna/complexity.md:{line_number}:" in result.stderr and message in result.stderr, result.stderr
@@ -201,28 +186,15 @@ def test_builder_runs_one_snippet_by_name_or_prefix(repo):
 # ---------------------------------------------------------------- mkdocs serve
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served_repo(repo):
     """`mkdocs serve` on the scratch copy (figures already built); yields (root, url, its output)."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"},
-    )
+    server = start_mkdocs_serve(repo, port)
     try:
         output = OutputReader(server)
         output.wait_for("Serving on")
-        yield repo, f"http://127.0.0.1:{port}{site_path_prefix().rstrip('/')}", output
+        yield repo, f"http://127.0.0.1:{port}{site_prefix(repo).rstrip('/')}", output
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from latex2mathml.converter import convert
 
 from scripts import tex_to_mathml
+from scripts.harness import ROOT
 
 
 def test_arithmatex_spans_and_divs_become_mathml():
@@ -37,7 +37,7 @@ def test_tex_that_cannot_be_rendered_names_the_page():
 def site_formulas() -> list[str]:
     """Every $…$ and $$…$$ formula of the Markdown pages (code blocks and inline code left out)."""
     formulas = set()
-    for page in sorted(Path("docs").rglob("*.md")):
+    for page in sorted((ROOT / "docs").rglob("*.md")):
         prose = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
         for match in tex_to_mathml.DOLLAR_MATH.finditer(prose):
             formulas.add(match["block"] if match["block"] is not None else match["inline"])

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from scripts.citations import CITATION
+from scripts.harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 SNIPPETS = sorted(p for p in (ROOT / "snippets").glob("*.py") if not p.name.startswith("_"))
 # Particles whose form depends on the final sound of the word before them, as typed. The full
@@ -184,7 +184,7 @@ SHAPE_CLAIMS = {
 
 
 def shape_sentences() -> list[tuple[str, str]]:
-    from page_prose import prose, snippet_markdown, without_section
+    from tests.page_prose import prose, snippet_markdown, without_section
 
     found = []
     for path in sources():

@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
-from page_prose import ROOT, math, prose, relative, snippet_markdown, without_section
+
+from scripts.harness import ROOT
+from tests.page_prose import math, prose, relative, snippet_markdown, without_section
 
 PAGES = sorted((ROOT / "docs" / "qna").glob("*.md")) + [ROOT / "docs" / "assignment" / "bucketing.md"]
 SNIPPETS = sorted(p for p in (ROOT / "snippets").glob("*.py") if not p.name.startswith("_"))

@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts import figure_builder
+from scripts.harness import PAGE_BUDGET_BYTES, PHONE, parse_page
 
-PHONE = {"width": 390, "height": 844}
 LEGIBLE_PX = 10  # smallest text size a reader can read on a phone, in CSS px
 PX_PER_PT = 4 / 3
-PAGE_BUDGET = 100_000  # bytes of HTML, the largest page
 FIGURE_NAME = re.compile(r"generated/figures/([a-z0-9-]+?)(?:-narrow)?-(?:light|dark)\.svg")
 
 
@@ -31,7 +29,7 @@ def pages_with_figures(built_site) -> list[str]:
 def test_every_image_has_width_and_height(built_site):
     missing = []
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         for element in soup.select("img, picture > source"):
             if not (element.get("width", "").isdigit() and element.get("height", "").isdigit()):
                 missing.append(f"{page.relative_to(built_site.path)}: {str(element)[:120]}")
@@ -42,7 +40,7 @@ def test_image_sizes_match_the_svg_files(built_site):
     """The width/height a page gives a figure are the file's own (so the aspect ratio is right)."""
     checked = 0
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         for element in soup.select("img[src*='generated/figures/'], source[srcset*='generated/figures/']"):
             url = (element.get("src") or element["srcset"]).split("#")[0]
             svg = (page.parent / url).resolve().read_text(encoding="utf-8")
@@ -55,7 +53,7 @@ def test_image_sizes_match_the_svg_files(built_site):
 
 def test_largest_page_within_budget(built_site):
     largest = max(built_site.html_pages(), key=lambda p: p.stat().st_size)
-    assert largest.stat().st_size <= PAGE_BUDGET, f"{largest}: {largest.stat().st_size:,} bytes"
+    assert largest.stat().st_size <= PAGE_BUDGET_BYTES, f"{largest}: {largest.stat().st_size:,} bytes"
 
 
 def test_notebook_pages_carry_no_second_copy_of_the_code(built_site):
@@ -64,7 +62,7 @@ def test_notebook_pages_carry_no_second_copy_of_the_code(built_site):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "clipboard-copy-txt" not in html and "<clipboard-copy" not in html, page
-        soup = BeautifulSoup(html, "html.parser")
+        soup = parse_page(page)
         blocks = soup.select("div.highlight-ipynb pre")
         assert blocks and all(
             pre.get("tabindex") == "0" and pre.select_one("button[data-clipboard-target]") for pre in blocks
@@ -88,7 +86,6 @@ imgs => imgs.filter(img => img.getBoundingClientRect().width > 0).map(img => ({
 """
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
     """Rendered scale of each visible figure x its smallest font size >= 10 CSS px."""
@@ -117,7 +114,6 @@ def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page, scheme):
     page = open_page("/qna/layer-norm-warmup/", color_scheme=scheme, viewport=PHONE).page
@@ -147,7 +143,6 @@ def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page
     assert page.url.endswith("/qna/layer-norm-warmup/"), "the link did not navigate away"
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
     page = open_page("/generated/notebooks/positional_encoding/", color_scheme=scheme, viewport=PHONE).page
@@ -184,7 +179,6 @@ def _edge_difference(png: bytes) -> tuple[float, float]:
     return (float(np.abs(pixels[:, :6] - middle).mean()), float(np.abs(pixels[:, -6:] - middle).mean()))
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_long_formulas_scroll_in_their_block_with_a_visible_cue(built_site, open_page, scheme):
     """At 390 px the page never scrolls sideways; a display formula wider than the screen scrolls
@@ -253,7 +247,10 @@ def _absolute_points(path: str) -> list[tuple[float, float]]:
 def test_compacted_path_data_keeps_every_point_within_its_grid():
     from snippets import _svg_compact
 
-    absolute = "M 10.123456 20.5 L 30.129 20.5 L 30.129 -7.25 Q 31.004 8.996 -2.5 0.333333 C 1 2 3 4 5.555 6.666 z M 100 100 L 99.999 100.004 z"
+    absolute = (
+        "M 10.123456 20.5 L 30.129 20.5 L 30.129 -7.25 Q 31.004 8.996 -2.5 0.333333 C 1 2 3 4 5.555 6.666 z "
+        "M 100 100 L 99.999 100.004 z"
+    )
     coordinates = [float(v) for v in re.findall(r"-?\d+\.?\d*", absolute)]
     expected = []
     for px, py in zip(coordinates[0::2], coordinates[1::2]):

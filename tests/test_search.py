@@ -12,20 +12,16 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from bs4 import BeautifulSoup
 
-from scripts import bench_search, glossary
-from scripts.bench import copy_repository
+from scripts import glossary
+from scripts.harness import ROOT, build_site, copy_repository, parse_page, search_box
 from scripts.search import index as search_index
 from scripts.search import tokens as sm
 from scripts.search.morphology import Analyser
-from tests.conftest import run_mkdocs_build
 
-ROOT = Path(__file__).resolve().parent.parent
 MIN_RECALL_AT_3 = 0.95
 MIN_RECALL_AT_1 = 0.85
 MAX_INDEX_BYTES = 400 * 1024
@@ -334,7 +330,7 @@ def test_the_strict_build_fails_on_a_tag_outside_the_glossary(tmp_path):
         snippet.unlink()
     page = scratch / "docs" / "qna" / "complexity.md"
     page.write_text(page.read_text(encoding="utf-8").replace("  - RNN\n", "  - 없는 태그\n", 1), encoding="utf-8")
-    result = run_mkdocs_build(scratch, tmp_path / "site", {"NOTES_SKIP_FIGURES": "1", "NOTES_STOCK_SEARCH": "1"})
+    result = build_site(tmp_path / "site", scratch, skip_figures=True, stock_search=True)
     assert result.returncode != 0
     assert "docs/qna/complexity.md:6: tag '없는 태그' is not a term or alias in data/glossary.yml" in result.stderr
 
@@ -404,29 +400,27 @@ def test_abbreviations_come_from_the_glossary():
 # ================================================================ the built site
 
 
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def test_glossary_page_lists_every_term_with_a_link(built_site):
-    article = _soup(built_site.page("glossary")).select_one("article")
+    article = parse_page(built_site.page("glossary")).select_one("article")
     shown = [dt.get_text(" ", strip=True) for dt in article.select("dl > dt")]
     terms = glossary.load()
     assert len(shown) == len(terms)
     for term, dd in zip(sorted(terms, key=lambda t: t.term.casefold()), article.select("dl > dd")):
         link = dd.select("a[href]")[-1]["href"]
-        expected = bench_search.page_url(term.page) + (f"#{term.anchor}" if term.anchor else "")
+        expected = search_box.page_url(term.page) + (f"#{term.anchor}" if term.anchor else "")
         assert link.removeprefix("../") == expected, term.term
 
 
 def test_recurring_abbreviations_have_tooltips(built_site):
-    abbrs = {a.get_text(): a["title"] for a in _soup(built_site.page("qna/layer-norm-warmup")).select("article abbr")}
+    abbrs = {
+        a.get_text(): a["title"] for a in parse_page(built_site.page("qna/layer-norm-warmup")).select("article abbr")
+    }
     assert abbrs.get("LN") == "Layer Normalization, 층 정규화"
     assert "Post-LN" in abbrs and "Pre-LN" in abbrs
 
 
 def test_tags_index_lists_every_topic(built_site):
-    links = {a["href"] for a in _soup(built_site.page("tags")).select("article a[href]")}
+    links = {a["href"] for a in parse_page(built_site.page("tags")).select("article a[href]")}
     listed = {href.removeprefix("../") for href in links}
     assert set(TOPIC_PAGES) <= listed
 
@@ -448,52 +442,47 @@ def test_search_index_has_our_fields_and_stays_small(built_site):
 
 # ================================================================ Material's search box in Chromium
 
-browser = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def base_path(site_url):
     return urlparse(site_url).path.rstrip("/") + "/"
 
 
-@browser
 def test_query_set_recall(open_page, base_path):
-    queries = bench_search.load_queries()
+    queries = search_box.load_queries()
     kinds = {q.kind for q in queries}
     assert len(queries) >= 40 and {"nospace", "choseong", "layout", "typo", "natural", "en-natural"} <= kinds
     for kind in kinds:
         assert sum(q.kind == kind for q in queries) >= 6, kind
     watch = open_page("/")
-    results = bench_search.evaluate(watch.page, queries, base_path)
+    results = search_box.evaluate(watch.page, queries, base_path)
     ranks = [rank for _, rank, _ in results]
     missed = [
         f"{q.q!r} -> {q.page} (rank {rank}, got {[i.page for i in items[:3]]})"
         for q, rank, items in results
         if rank is None or rank > 1
     ]
-    at1, at3 = bench_search.recall(ranks, 1), bench_search.recall(ranks, 3)
+    at1, at3 = search_box.recall(ranks, 1), search_box.recall(ranks, 3)
     print(f"recall@1 = {at1:.3f}, recall@3 = {at3:.3f} on {len(queries)} queries")
     assert at3 >= MIN_RECALL_AT_3 and at1 >= MIN_RECALL_AT_1, "\n".join(missed)
     assert watch.console_errors == []
 
 
-@browser
 def test_results_land_on_the_answering_section(open_page, base_path):
-    queries = [q for q in bench_search.load_queries() if q.section]
+    queries = [q for q in search_box.load_queries() if q.section]
     assert queries
     page = open_page("/").page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     for query in queries:
-        items = bench_search.run_query(page, query.q, base_path)
-        assert bench_search.lands_on_section(items, query), (query.q, [(i.page, i.sections[:3]) for i in items[:3]])
+        items = search_box.run_query(page, query.q, base_path)
+        assert search_box.lands_on_section(items, query), (query.q, [(i.page, i.sections[:3]) for i in items[:3]])
 
 
-@browser
 def test_result_titles_are_readable(open_page, base_path):
     page = open_page("/").page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     for query in ["warmup", "버킷팅", "정규화", "실험"]:
-        bench_search.run_query(page, query, base_path)
+        search_box.run_query(page, query, base_path)
         titles = page.eval_on_selector_all(
             ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)"
         )
@@ -528,28 +517,27 @@ BAD_INPUT = [
 ]
 
 
-@browser
 @pytest.mark.parametrize("query", BAD_INPUT, ids=[f"{len(q)}:{q[:12]}" for q in BAD_INPUT])
 def test_bad_input_raises_no_error_and_does_not_freeze(open_page, base_path, query):
     watch = open_page("/")
     page = watch.page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     # A frozen search never shows results: run_query then fails on its timeout.
-    bench_search.run_query(page, query, base_path, timeout=30_000)
+    search_box.run_query(page, query, base_path, timeout=30_000)
     assert page.evaluate("1 + 1") == 2  # the page still answers
-    after = bench_search.run_query(page, "버킷팅", base_path)
+    after = search_box.run_query(page, "버킷팅", base_path)
     assert after and after[0].page == "assignment/bucketing/"  # and search still works
     assert watch.console_errors == []
 
 
-@browser
 def test_highlighting_on_the_result_page_works_with_our_separator(open_page):
     watch = open_page("/qna/layer-norm-warmup/?h=정규화 warmup")
     watch.page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)
     assert watch.console_errors == []
 
 
-# ---------------------------------------------------------------- the query rewriter (docs/assets/javascripts/korean-search)
+# ---------------------------------------------------------------- the query rewriter
+# (docs/assets/javascripts/korean-search)
 
 JS = ROOT / "docs" / "assets" / "javascripts"
 
@@ -572,7 +560,6 @@ def rewrite(browser, site_url):
     context.close()
 
 
-@browser
 @pytest.mark.parametrize(
     "query,expected",
     [
@@ -595,19 +582,16 @@ def test_rewriter_turns_a_query_into_index_tokens(rewrite, query, expected):
     assert expected in rewrite(query)
 
 
-@browser
 @pytest.mark.parametrize("query", ["layer norm", "bucket", "LN", "d_k로 나누는 이유", "warmup", "트랜스포머"])
 def test_rewriter_keeps_queries_the_index_knows(rewrite, query):
     assert set(sm.tokenize(rewrite(query))) == set(sm.tokenize(query))
 
 
-@browser
 def test_rewriter_drops_question_words(rewrite):
     assert sm.tokenize(rewrite("왜 루트 dk로 나누나요?")) == ["루트", "dk", "나누"]
     assert "why" not in rewrite("why divide by square root of dk")
 
 
-@browser
 @pytest.mark.parametrize("query", BAD_INPUT + ["ㅂ" * 1000, "qwerty" * 30])
 def test_rewriter_returns_a_string_for_any_input(rewrite, query):
     assert isinstance(rewrite(query), str)

@@ -14,6 +14,7 @@ import pytest
 
 from scripts import figure_builder
 from scripts.figure_builder.runner import SETUP_TAG
+from scripts.harness import parse_page
 
 NOTEBOOKS = sorted(figure_builder.discover_snippets())
 
@@ -70,11 +71,9 @@ def test_a_published_notebook_runs_outside_the_repository_and_reproduces_the_pag
 
 
 def test_every_notebook_link_and_notebook_page_offers_colab_and_a_download(built_site):
-    from bs4 import BeautifulSoup
-
     checked = 0
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         relative = page.relative_to(built_site.path).parent.as_posix()
         if relative.startswith("generated/notebooks/"):
             name = relative.rsplit("/", 1)[-1]

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from page_prose import ROOT, prose, relative
+
+from scripts.harness import ROOT
+from tests.page_prose import prose, relative
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
