@@ -1,1 +1,1 @@
-"""Build-time code: the figure builder, MkDocs hooks and benchmarks."""
+"""Build-time code: the figure builder, the site's MkDocs plugin (``site_plugin``), benchmarks."""

@@ -5,7 +5,7 @@
 - cold build: every snippet + the site, from empty caches
 - no-op rebuild vs a plain `mkdocs build` with the figure step off (ratio of medians)
 - plain build (every snippet cached) vs a bare Material build of the same Markdown pages
-  (no hooks, no notebook pages): what the site's own processing costs (ratio of medians)
+  (no site plugin): what the site's own processing costs (ratio of medians)
 - a Markdown edit under `mkdocs serve`: seconds from saving the page to the rebuilt page on disk
 - snippets re-run after editing one snippet
 - the largest HTML page
@@ -39,7 +39,7 @@ def mkdocs_build(root: Path, **switches) -> tuple[float, str]:
 
 
 def write_bare_config(root: Path) -> Path:
-    """mkdocs.yml without the site's hooks: stock Material and mkdocs-jupyter on the same pages (the
+    """mkdocs.yml without the site's plugin (notes): stock Material and mkdocs-jupyter on the same pages (the
     Markdown as written, the executed notebooks copied in), for the cost of the site's own processing."""
     import yaml
 
@@ -48,7 +48,7 @@ def write_bare_config(root: Path) -> Path:
 
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # !ENV, !relative, python tags
     config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    config.pop("hooks", None)
+    config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "notes" in p)]
     docs = root / "bare-docs"
     shutil.copytree(root / "docs", docs, dirs_exist_ok=True)
     shutil.copytree(root / ".cache" / "generated" / "notebooks", docs / "generated" / "notebooks", dirs_exist_ok=True)
@@ -58,7 +58,7 @@ def write_bare_config(root: Path) -> Path:
         for e in config["markdown_extensions"]
         if not (isinstance(e, dict) and ("pymdownx.snippets" in e or "toc" in e))
     ]
-    config["validation"] = config["strict"] = None  # pages cite figures and values only the hooks resolve
+    config["validation"] = config["strict"] = None  # pages cite figures and values only the site's plugin resolves
     target = root / "mkdocs-bare.yml"
     target.write_text(
         yaml.safe_dump({k: v for k, v in config.items() if v is not None}, allow_unicode=True), encoding="utf-8"

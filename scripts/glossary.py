@@ -8,8 +8,8 @@ an unknown key, a missing ``term``/``english``/``page``, the same ``term`` twice
 a spelling claimed by two terms, a ``page`` that is not a Markdown file of the
 site and a ``#heading-id`` that is not a heading of that page (same slugifier as
 mkdocs.yml). ``check_tags()`` rejects a front-matter tag that is no spelling of a
-term. The MkDocs hook ``scripts/hooks/glossary.py`` calls these once per build;
-the search enrichment (``scripts/search``) reads the terms it loaded (``current()``).
+term. The site's plugin (``scripts/site_plugin/glossary.py``) calls these once per build
+and hands the terms it loaded to the search enrichment.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 class Term:
     term: str
     english: str
-    page: str                      # docs path, e.g. "qna/layer-norm-warmup.md"
-    anchor: str = ""               # heading id on that page, "" for the page itself
+    page: str  # docs path, e.g. "qna/layer-norm-warmup.md"
+    anchor: str = ""  # heading id on that page, "" for the page itself
     abbr: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     tooltip: str = ""
     note: str = ""
-    title: str = field(default="", compare=False)    # title of `page`
+    title: str = field(default="", compare=False)  # title of `page`
     heading: str = field(default="", compare=False)  # text of the heading `anchor` names
 
     @property
@@ -82,23 +82,10 @@ def load(path: Path = GLOSSARY, docs_dir: Path | None = None) -> list[Term]:
             key = spelling.casefold()
             if key in owner and owner[key] != term.term:
                 raise PluginError(
-                    f"{shown}:{line}: spelling {spelling!r} of {term.term!r} already belongs to {owner[key]!r}")
+                    f"{shown}:{line}: spelling {spelling!r} of {term.term!r} already belongs to {owner[key]!r}"
+                )
             owner[key] = term.term
     return terms
-
-
-_loaded: list[Term] = []
-
-
-def remember(terms: list[Term]) -> list[Term]:
-    """Keep the terms this build loaded, for the other build steps (``current()``)."""
-    _loaded[:] = terms
-    return terms
-
-
-def current(docs_dir: Path | None = None) -> list[Term]:
-    """The terms loaded for this build; loads them if no build step has yet."""
-    return _loaded or remember(load(GLOSSARY, docs_dir))
 
 
 def check_tags(source: str, where: str, terms: list[Term]) -> None:
@@ -119,7 +106,8 @@ def check_tags(source: str, where: str, terms: list[Term]) -> None:
         if str(tag).casefold() not in spellings:
             line = _tag_line(source, str(tag))
             raise PluginError(
-                f"{where}{f':{line}' if line else ''}: tag {tag!r} is not a term or alias in {shown_path(GLOSSARY)}")
+                f"{where}{f':{line}' if line else ''}: tag {tag!r} is not a term or alias in {shown_path(GLOSSARY)}"
+            )
 
 
 def _tag_line(source: str, tag: str) -> int | None:
@@ -207,7 +195,7 @@ def _read_page(path: Path) -> tuple[str, dict[str, str]] | None:
     if front:
         meta = yaml.safe_load(front[1]) or {}
         title = str(meta.get("title") or "") if isinstance(meta, dict) else ""
-        text = text[front.end():]
+        text = text[front.end() :]
     headings: dict[str, str] = {}
     used: dict[str, int] = {}
     fenced = False

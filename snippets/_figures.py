@@ -24,9 +24,9 @@ import math
 import numbers
 import os
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import matplotlib
 
@@ -34,8 +34,8 @@ matplotlib.use("Agg")  # headless and deterministic; inline display is handled b
 
 import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 import matplotlib.text  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 from snippets import _figure_check as figure_check  # noqa: E402
@@ -280,9 +280,11 @@ def _fit_narrow(fig: Figure) -> None:
         if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
             text.set_wrap("$" not in text.get_text())
     limit_pt = _smallest_font(fig) * NARROW_COLUMN_PX / LEGIBLE_PX
-    if fig.get_layout_engine() is None and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
-        # Re-lay the smaller figure out (a colorbar added without a layout engine has a
-        # grid that constrained layout cannot take over; that figure keeps its fractions).
+    placed_by_hand = any(ax.get_subplotspec() is None for ax in fig.axes)
+    if fig.get_layout_engine() is None and not placed_by_hand and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
+        # Re-lay the smaller figure out (a colorbar added without a layout engine has a grid that
+        # constrained layout cannot take over, and axes placed with add_axes have none: those
+        # figures keep their fractions).
         fig.set_layout_engine("constrained")
     for _ in range(6):
         width_pt = _tight_width_pt(fig)

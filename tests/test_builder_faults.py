@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from scripts.figure_builder import manifest as manifest_module
-from scripts.harness import ROOT, copy_repository
+from scripts.harness import copy_repository
 from tests.helpers import (
     OutputReader,
     builder_env,
@@ -507,23 +507,15 @@ def test_more_threads_than_cores_is_refused(repo):
     assert result.returncode == 2 and "--threads must be between 1 and the" in result.stderr
 
 
-def _figures_hook():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("figures_hook", ROOT / "scripts" / "hooks" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_damaged_notebook_render_in_mkdocs_jupyters_cache_is_dropped(tmp_path, caplog):
-    hook = _figures_hook()
+    from scripts.site_plugin.figures import drop_damaged_notebook_renders
+
     good = tmp_path / "good.json"
     good.write_text(json.dumps({"content": "<p>ok</p>", "toc_tokens": [], "title": None}), encoding="utf-8")
     damaged = tmp_path / "damaged.json"
     damaged.write_text('{"content": "<p>cut', encoding="utf-8")
     with caplog.at_level("INFO"):
-        hook._drop_damaged_notebook_renders(tmp_path)
+        drop_damaged_notebook_renders(tmp_path)
     assert good.exists() and not damaged.exists()
     assert any("damaged.json is damaged; the notebook is rendered again" in r.getMessage() for r in caplog.records)
 
@@ -531,11 +523,14 @@ def test_a_damaged_notebook_render_in_mkdocs_jupyters_cache_is_dropped(tmp_path,
 def test_the_site_refuses_to_build_without_mkdocs_jupyter():
     from mkdocs.exceptions import PluginError
 
+    from scripts.site_plugin.config import FiguresConfig
+    from scripts.site_plugin.figures import Figures
+
     class Config(dict):
         plugins = {}
 
     with pytest.raises(PluginError, match="mkdocs-jupyter plugin"):
-        _figures_hook().on_config(Config())
+        Figures(FiguresConfig()).on_config(Config())
 
 
 def test_a_mistyped_citation_in_a_snippet_fails_with_its_line(repo):

@@ -22,23 +22,50 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import citations
-from scripts.sources import read_text
 from scripts.figure_builder import runner
 from scripts.figure_builder.common import (
-    DEFAULT_THREADS, FIGURE_DIR, NOTEBOOK_DIR, ROOT, SNIPPET_DIR, STAGING_DIR, VALUE_DIR, SnippetError, cache_key,
-    cited_values, discover_snippets, relative, resolve_name,
+    DEFAULT_THREADS,
+    FIGURE_DIR,
+    NOTEBOOK_DIR,
+    ROOT,
+    SNIPPET_DIR,
+    STAGING_DIR,
+    VALUE_DIR,
+    SnippetError,
+    cache_key,
+    cited_values,
+    discover_snippets,
+    relative,
+    resolve_name,
 )
 from scripts.figure_builder.manifest import (
-    checkout_lock, figure_files, has_outputs, load_manifest, output_hashes, published_values, save_manifest,
+    checkout_lock,
+    figure_files,
+    has_outputs,
+    load_manifest,
+    output_hashes,
+    published_values,
+    save_manifest,
     staleness,
 )
+from scripts.sources import read_text
 
-# A running snippet says so this often (seconds).
-PROGRESS_SECONDS = float(os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", "10"))
+# A running snippet says so this often (seconds), unless the caller says otherwise.
+PROGRESS_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How snippets run: torch threads per kernel, how often a running one reports, where lines go."""
+
+    threads: int = DEFAULT_THREADS
+    progress_seconds: float = PROGRESS_SECONDS
+    log: Callable[[str], None] = print
 
 
 @dataclass
@@ -50,21 +77,29 @@ class Outcome:
     staging: Path | None = None  # where a run left its outputs, until installed
 
 
-def build(force: bool = False, only: str | None = None, log=print,
-          threads: int = DEFAULT_THREADS, missing_only: bool = False) -> list[Outcome]:
+def build(
+    force: bool = False,
+    only: str | None = None,
+    log=print,
+    threads: int = DEFAULT_THREADS,
+    missing_only: bool = False,
+    progress_seconds: float = PROGRESS_SECONDS,
+) -> list[Outcome]:
     """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
     (the others' outputs are installed). ``missing_only`` runs only snippets that have no
     outputs at all (a fresh clone) and keeps stale ones as they are."""
+    options = RunOptions(threads, progress_seconds, log)
     try:
         with _sigterm_as_interrupt(), checkout_lock(log):
             _sweep_staging()
-            return _build(force, only, log, threads, missing_only)
+            return _build(force, only, missing_only, options)
     except OSError as error:  # a read-only or full disk: say which file, not a traceback
         where = relative(error.filename) if error.filename else "the build folders"
         raise SnippetError(f"cannot write {where}: {error.strerror or error}; the last good outputs are kept") from None
 
 
-def _build(force, only, log, threads, missing_only) -> list[Outcome]:
+def _build(force, only, missing_only, options: RunOptions) -> list[Outcome]:
+    log = options.log
     snippets = discover_snippets()
     manifest = load_manifest(warn=log)
     if only is not None:
@@ -93,7 +128,7 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
     done: set[str] = set()
     while stale:
         before = published_values(manifest, warn=log)
-        for result in _run_round(stale, cites, keys, manifest, threads, log):
+        for result in _run_round(stale, cites, keys, manifest, options):
             (failures if isinstance(result, SnippetError) else outcomes).append(result)
         done |= set(stale)
         # A snippet that cites a value this round changed runs again: its notebook and alt texts
@@ -112,7 +147,7 @@ def _build(force, only, log, threads, missing_only) -> list[Outcome]:
     return outcomes
 
 
-def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, threads: int, log):
+def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, options: RunOptions):
     """Run ``names`` (longest first, in parallel) and install each that succeeded, a snippet that
     cites another's value only after that one is installed. Yields each Outcome or SnippetError."""
     names = sorted(names, key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
@@ -142,7 +177,8 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, thread
         return outcome
 
     files = _tree_snapshot()
-    for result in _run_all(names, threads, log):
+    log = options.log
+    for result in _run_all(names, options):
         strays, files = _stray_writes(files)
         if strays and not isinstance(result, SnippetError):
             shutil.rmtree(result.staging, ignore_errors=True)
@@ -166,8 +202,9 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, thread
                 waiting.remove(outcome)
                 progressed = True
                 yield finish(outcome)
-    cycle = _cycle({o.name: cites[o.name] - set(o.values) for o in waiting},
-                   {value: o.name for o in waiting for value in o.values})
+    cycle = _cycle(
+        {o.name: cites[o.name] - set(o.values) for o in waiting}, {value: o.name for o in waiting for value in o.values}
+    )
     for outcome in waiting:  # what is left waits on a snippet that failed, on an unknown name, or in a cycle
         if outcome.name in cycle:
             shutil.rmtree(outcome.staging, ignore_errors=True)
@@ -186,13 +223,18 @@ def _install_one(outcome: Outcome, cites: dict, keys: dict, manifest: dict, log)
     _install(outcome, manifest)
     cited = {value: others[value] for value in sorted(cites[outcome.name] - set(outcome.values)) if value in others}
     manifest[outcome.name] = {
-        "key": keys[outcome.name], "figures": outcome.figures, "values": sorted(outcome.values),
-        "seconds": round(outcome.seconds, 1), "outputs": output_hashes(outcome.name, outcome.figures),
+        "key": keys[outcome.name],
+        "figures": outcome.figures,
+        "values": sorted(outcome.values),
+        "seconds": round(outcome.seconds, 1),
+        "outputs": output_hashes(outcome.name, outcome.figures),
         "cited": cited,
     }
     save_manifest(manifest)
-    log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
-        f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})")
+    log(
+        f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
+        f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})"
+    )
 
 
 # What a snippet may not touch: every file of the checkout outside these folders.
@@ -252,13 +294,14 @@ def _check_no_cycle(cites: dict[str, set[str]], manifest: dict) -> None:
 
 def _cycle(cites: dict[str, set[str]], producers: dict[str, str]) -> list[str]:
     """A cycle of snippets that cite each other's values (first and last the same), or []."""
-    depends = {name: {producers[v] for v in values if producers.get(v) not in (None, name)}
-               for name, values in cites.items()}
+    depends = {
+        name: {producers[v] for v in values if producers.get(v) not in (None, name)} for name, values in cites.items()
+    }
     visiting, done = [], set()
 
     def visit(name: str) -> list[str]:
         if name in visiting:
-            return visiting[visiting.index(name):] + [name]
+            return visiting[visiting.index(name) :] + [name]
         if name in done:
             return []
         visiting.append(name)
@@ -278,8 +321,11 @@ def _cycle(cites: dict[str, set[str]], producers: dict[str, str]) -> list[str]:
 
 
 def _cycle_message(cycle: list[str]) -> str:
-    return ("snippets cite each other's values in a cycle: " + " → ".join(f"snippets/{n}.py" for n in cycle)
-            + "; compute the shared value in one of them")
+    return (
+        "snippets cite each other's values in a cycle: "
+        + " → ".join(f"snippets/{n}.py" for n in cycle)
+        + "; compute the shared value in one of them"
+    )
 
 
 def _check_unique(outcome: Outcome, manifest: dict) -> None:
@@ -313,8 +359,12 @@ class _Job:
         self.log = open(self.staging / "runner.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-c", _RUNNER, name, str(self.staging), str(threads), str(os.getpid())],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True, env={**os.environ, "PYTHONPATH": _python_path()},
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": _python_path()},
         )
 
     def result(self) -> Outcome | SnippetError:
@@ -325,8 +375,9 @@ class _Job:
             tail = (self.staging / "runner.log").read_text(encoding="utf-8", errors="replace").strip()
             last = tail.splitlines()[-1] if tail else "no output"
             self.remove()
-            return SnippetError(f"snippet '{self.name}' failed: its runner exited with code "
-                                f"{self.process.returncode} ({last})")
+            return SnippetError(
+                f"snippet '{self.name}' failed: its runner exited with code {self.process.returncode} ({last})"
+            )
         if not data["ok"]:
             self.remove()
             return SnippetError(data["error"])
@@ -342,6 +393,7 @@ class _Job:
             victims.append(int(pid_file.read_text(encoding="utf-8")))
         try:
             import psutil
+
             victims += [child.pid for child in psutil.Process(self.process.pid).children(recursive=True)]
         except Exception:  # psutil missing or the runner already gone
             pass
@@ -370,15 +422,16 @@ def _kill_group_or_process(pid: int) -> None:
 
 
 def _python_path() -> str:
-    # MkDocs loads hooks with the repo root on sys.path only while loading them.
+    # A kernel imports `snippets` from the checkout (the project install exposes only `scripts`).
     rest = os.environ.get("PYTHONPATH")
     return os.pathsep.join([str(ROOT), rest] if rest else [str(ROOT)])
 
 
-def _run_all(names: list[str], threads: int, log):
+def _run_all(names: list[str], options: RunOptions):
     """Run the snippets, as many at once as the cores allow; yield each result when ready."""
     if not names:
         return
+    threads, log = options.threads, options.log
     STAGING_DIR.mkdir(parents=True, exist_ok=True)
     # Kernels share the cores: more busy threads than cores makes every snippet slower.
     workers = max(1, min(len(names), (os.cpu_count() or 1) // threads))
@@ -393,15 +446,14 @@ def _run_all(names: list[str], threads: int, log):
                 if job.process.poll() is not None:
                     running.remove(job)
                     yield job.result()
-                elif now - job.reported >= PROGRESS_SECONDS:
+                elif now - job.reported >= options.progress_seconds:
                     job.reported = now
                     log(f"[figures] {job.name:<22} running {now - job.started:5.0f} s")
     finally:
         if running:
             for job in running:
                 job.stop()
-            log(f"[figures] stopped: {', '.join(job.name for job in running)} "
-                "(their last good outputs are kept)")
+            log(f"[figures] stopped: {', '.join(job.name for job in running)} (their last good outputs are kept)")
 
 
 @contextlib.contextmanager

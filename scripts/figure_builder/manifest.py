@@ -1,4 +1,4 @@
-"""The manifest of the last good runs, the per-checkout lock, and output freshness.
+"""The manifest of the last good runs and output freshness (the lock and the atomic write: ``files``).
 
 ``.cache/figure-builder/manifest.json`` maps each snippet to its cache key, the
 figures and values it made, its last run time and the sha256 of every output file.
@@ -8,18 +8,22 @@ bytes (a direct edit, a truncated file or a missing one makes it stale).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from scripts.figure_builder.common import (
-    CACHE_DIR, FIGURE_DIR, LOCK, MANIFEST, NOTEBOOK_DIR, ROOT, VALUE_DIR, cache_key, relative,
+    CACHE_DIR,
+    FIGURE_DIR,
+    MANIFEST,
+    NOTEBOOK_DIR,
+    ROOT,
+    VALUE_DIR,
+    cache_key,
+    relative,
 )
+from scripts.figure_builder.files import checkout_lock, write_atomic  # noqa: F401  (checkout_lock: re-exported)
 
 
 def _warn(message: str) -> None:
@@ -44,47 +48,6 @@ def load_manifest(warn=_warn) -> dict:
 def save_manifest(manifest: dict) -> None:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     write_atomic(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
-
-
-def write_atomic(target: Path, data: bytes, temporary_dir: Path | None = None) -> None:
-    """A temporary file of its own, then a rename: concurrent writers never share a temporary
-    file and a reader sees the old or the new bytes, never half. The temporary file is in the
-    target's folder unless `temporary_dir` (same file system) is given, e.g. to keep a watched
-    folder down to one event. A file that existed keeps its permissions."""
-    with tempfile.NamedTemporaryFile(dir=temporary_dir or target.parent, prefix=f".{target.name}.",
-                                     delete=False) as tmp:
-        tmp.write(data)
-        if target.exists():
-            os.chmod(tmp.name, target.stat().st_mode)
-    try:
-        os.replace(tmp.name, target)
-    except BaseException:
-        Path(tmp.name).unlink(missing_ok=True)
-        raise
-
-
-@contextlib.contextmanager
-def checkout_lock(log):
-    """One builder per checkout at a time; a second one waits and says so."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOCK, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            log(f"[figures] waiting for another figure build in this checkout (pid {holder})…")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------- outputs and freshness

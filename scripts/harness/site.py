@@ -81,7 +81,7 @@ def build_site(
     """`mkdocs build --strict` of the repository at `root` into `site_dir`: the one way tests and
     benchmarks build the site.
 
-    The build's switches are environment variables, read by the site's hooks: ``skip_figures``
+    The build's switches are environment variables, read by the site's plugin: ``skip_figures``
     sets ``NOTES_SKIP_FIGURES=1`` (no snippet runs; pages cite the cached values), ``stock_search``
     sets ``NOTES_STOCK_SEARCH`` to 1 (stock Material search) or 0 (the site's; None leaves it as the
     caller's environment has it). ``strict=False`` is for configurations the site's checks do not
@@ -98,7 +98,9 @@ def build_site(
         "--config-file",
         str(config_file),
     ]
-    switches = {"NO_MKDOCS_2_WARNING": "1"}
+    # PYTHONPATH: the site's plugin comes from the built repository's own `scripts` (a scratch
+    # copy's, not the installed checkout's), whatever the working folder.
+    switches = {"NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root)}
     if skip_figures:
         switches["NOTES_SKIP_FIGURES"] = "1"
     if stock_search is not None:

@@ -2,5 +2,5 @@
 (``scripts/search/index.py``, kiwipiepy morphemes in ``morphology.py``) and the lexicon
 that the in-browser query rewriter (``docs/assets/javascripts/korean-search/``) reads.
 
-Wired to MkDocs by ``scripts/hooks/search_morphology.py``.
+Wired to MkDocs by ``scripts/site_plugin/search.py``.
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scripts.search.tokens import HANGUL, WORD
 
-log = logging.getLogger("mkdocs.hooks.search")
+log = logging.getLogger("mkdocs.plugins.notes.search")
 ANALYSER_VERSION = "2"  # bump when morphemes() changes, to invalidate the cache
 try:
     _KIWI_VERSION = importlib.metadata.version("kiwipiepy") + "/" + importlib.metadata.version("kiwipiepy_model")

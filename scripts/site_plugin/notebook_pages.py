@@ -1,4 +1,4 @@
-"""MkDocs hook: fix up the notebook pages that mkdocs-jupyter renders.
+"""The notebook pages that mkdocs-jupyter renders, fixed up.
 
 Anchors: mkdocs-jupyter slugifies headings to ASCII, so Korean headings get an
 empty id. ``on_page_content`` re-slugs every heading with the same
@@ -29,9 +29,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import html as html_lib
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +37,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from scripts import figure_builder, figure_markup  # noqa: E402
+from scripts import figure_builder, figure_markup
+from scripts.figure_builder.files import write_atomic
 
 SLUGIFY = slugify(case="lower")
 HEADING = re.compile(
@@ -57,7 +55,9 @@ CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?P<code>.*?)
 CLIPBOARD = [
     re.compile(r'<div class="zeroclipboard-container">\s*<clipboard-copy.*?</clipboard-copy>\s*</div>', re.DOTALL),
     re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>', re.DOTALL),
-    re.compile(r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL),
+    re.compile(
+        r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL
+    ),
     re.compile(r"<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>", re.DOTALL),
 ]
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
@@ -69,9 +69,19 @@ UNWANTED_SCRIPTS = [
 ]
 
 
-def on_page_content(html, page, config, files):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return html
+class NotebookPages:
+    """The page of each executed notebook: Korean anchors, the site's figure files, less markup and CSS."""
+
+    def on_page_content(self, html: str, page) -> str:
+        return page_content(html, page) if page.file.src_uri.endswith(".ipynb") else html
+
+    def on_post_page(self, output: str, page, config) -> str:
+        return post_page(output, page, config) if page.file.src_uri.endswith(".ipynb") else output
+
+
+def page_content(html: str, page) -> str:
+    """Headings re-slugged like the Markdown pages' (mkdocs-jupyter drops Hangul), the TOC renumbered,
+    and each inlined SVG output of save_figure replaced by the site's figure files."""
     used: dict[str, int] = {}
     ids = []
 
@@ -115,9 +125,8 @@ def _renumber_toc(items, ids) -> None:
         _renumber_toc(item.children, ids)
 
 
-def on_post_page(output, page, config):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return output
+def post_page(output: str, page, config) -> str:
+    """Less markup (mkdocs-jupyter's copy button and scripts, Pygments spans) and only the CSS the page uses."""
     for pattern in UNWANTED_SCRIPTS + CLIPBOARD:
         output = pattern.sub("", output)
     output = _code_blocks(output)
@@ -165,7 +174,7 @@ def pruned_css_cached(css: str, classes: set[str]) -> str:
         pass
     pruned = prune_css(css, classes)
     PRUNED_CSS_CACHE.mkdir(parents=True, exist_ok=True)
-    figure_builder.manifest.write_atomic(cached, pruned.encode("utf-8"))
+    write_atomic(cached, pruned.encode("utf-8"))
     return pruned
 
 
@@ -207,12 +216,15 @@ def _rule_table(css: str) -> tuple[_Rule, ...]:
             if rule.type == "qualified-rule":
                 content = tinycss2.serialize(rule.content).strip()
                 selectors = prelude.split(",")
-                out.append(_Rule(
-                    prelude, f"{prelude}{{{content}}}",
-                    tuple(frozenset(SELECTOR_CLASS.findall(selector)) for selector in selectors),
-                    any(not SELECTOR_CLASS.findall(sel) and sel.strip().startswith(":root") for sel in selectors),
-                    _declarations(content) if ":root" in prelude else (),
-                ))
+                out.append(
+                    _Rule(
+                        prelude,
+                        f"{prelude}{{{content}}}",
+                        tuple(frozenset(SELECTOR_CLASS.findall(selector)) for selector in selectors),
+                        any(not SELECTOR_CLASS.findall(sel) and sel.strip().startswith(":root") for sel in selectors),
+                        _declarations(content) if ":root" in prelude else (),
+                    )
+                )
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
                 inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
                 out.append(_Rule(f"@{rule.at_keyword} {prelude}", "", (), False, children=table(inner)))
@@ -245,7 +257,7 @@ def _flatten(kept: list):
 
 def _wanted_properties(todo: list[str], kept: list) -> set[str]:
     definitions: dict[str, list[str]] = {}
-    for kind, _, declarations in _flatten(kept):
+    for _kind, _, declarations in _flatten(kept):
         for name, value in declarations:
             definitions.setdefault(name, []).append(value)
     wanted = set()
@@ -266,7 +278,9 @@ def _serialize(kept: list, wanted: set[str]) -> str:
             if body:
                 out.append(f"{rule.prelude}{{{body}}}")
         elif rule.declarations:
-            body = [f"{name}:{value}" for name, value in rule.declarations if not name.startswith("--") or name in wanted]
+            body = [
+                f"{name}:{value}" for name, value in rule.declarations if not name.startswith("--") or name in wanted
+            ]
             if body:
                 out.append(f"{rule.prelude}{{{';'.join(body)}}}")
         else:
@@ -282,9 +296,11 @@ def _declarations(body: str) -> tuple[tuple[str, str], ...]:
     """(name, value) of each declaration in a rule's body."""
     import tinycss2
 
-    return tuple((item.name, tinycss2.serialize(item.value).strip())
-                 for item in tinycss2.parse_declaration_list(body, skip_comments=True, skip_whitespace=True)
-                 if item.type == "declaration")
+    return tuple(
+        (item.name, tinycss2.serialize(item.value).strip())
+        for item in tinycss2.parse_declaration_list(body, skip_comments=True, skip_whitespace=True)
+        if item.type == "declaration"
+    )
 
 
 # Pygments wraps every name ("n") and run of whitespace ("w") in a span; Material gives names
@@ -298,8 +314,10 @@ PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p|o|sa|si)">([^<]*)</span>')
 # mkdocs-jupyter 0.26's template wraps each code cell of the lab template in a second div with the
 # same classes: the cell's padding counted twice and every class list was sent twice. The outer
 # one becomes a plain div.
-DOUBLE_CELL = re.compile(r'<div class="jp-Cell jp-CodeCell jp-Notebook-cell[^"]*">(\s*<div class="jp-Cell jp-CodeCell '
-                         r'jp-Notebook-cell[^"]*" id=)')
+DOUBLE_CELL = re.compile(
+    r'<div class="jp-Cell jp-CodeCell jp-Notebook-cell[^"]*">(\s*<div class="jp-Cell jp-CodeCell '
+    r'jp-Notebook-cell[^"]*" id=)'
+)
 # Jupyter's collapse handles: empty, and nothing on these pages collapses.
 EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
 
@@ -316,10 +334,12 @@ def _code_blocks(output: str) -> str:
         nonlocal count
         count += 1
         code_id = f"nb-code-{count}"
-        return (f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
-                f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
-                f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
-                f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>')
+        return (
+            f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
+            f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
+            f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
+            f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>'
+        )
 
     return CODE_BLOCK.sub(block, output)
 

@@ -1,0 +1,88 @@
+"""Korean search on Material's own search plugin and search box.
+
+- ``on_config``: the search plugin's ``separator`` (particle-aware, ``scripts/search/tokens.py``)
+  and ``fields`` (hidden ``morphs`` and ``keywords``); the query rewriter worker (초성, 한/영 keys,
+  spacing, misspellings) is announced to the theme through ``extra.korean_search``
+  (``overrides/main.html``).
+- ``on_files`` / ``on_page_markdown``: page URLs; notebook pages rank below the topic pages they
+  back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
+- ``on_post_build`` (after the search plugin wrote ``search/search_index.json``): the hidden fields
+  (``scripts/search/index.py``) and the glossary lexicon for the query rewriter (``config.korean``).
+  The index is written again rather than enriched in memory: Material writes it with escaped
+  Hangul (``ensure_ascii``), which would make it half again as large.
+
+With ``search: {stock: true}`` (``NOTES_STOCK_SEARCH=1``) all of this is off (stock Material with
+``lang: ko``), so ``scripts/bench_search.py`` can compare both on the same pages. Analyses are
+cached in ``.cache/search-morphology/`` so a no-op rebuild need not load kiwi.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from scripts.glossary import Term
+from scripts.search import index as search_index
+from scripts.search.morphology import Analyser
+from scripts.search.tokens import SEPARATOR
+from scripts.site_plugin.config import SearchConfig
+
+log = logging.getLogger("mkdocs.plugins.notes.search")
+WORKER = "assets/javascripts/korean-search/worker.js"
+
+
+class Search:
+    def __init__(self, config: SearchConfig, cache: Path):
+        self.config = config
+        self.cache = cache
+        self.urls: dict[str, str] = {}
+        self.descriptions: dict[str, str] = {}
+
+    def on_config(self, config) -> None:
+        if self.config.stock:
+            log.info("search: stock Material configuration (NOTES_STOCK_SEARCH=1)")
+            return
+        plugin = search_plugin(config)
+        plugin.config.separator = SEPARATOR
+        plugin.config.fields = {**plugin.config.fields, **search_index.FIELDS}
+        config.extra["korean_search"] = WORKER
+
+    def on_files(self, files) -> None:
+        self.urls = {file.src_uri: _url(file.url) for file in files.documentation_pages()}
+        self.descriptions = {}
+
+    def on_page_markdown(self, page) -> None:
+        if self.config.stock:
+            return
+        if page.file.src_uri.endswith(".ipynb"):
+            page.meta.setdefault("search", {}).setdefault("boost", search_index.SECONDARY_BOOST)
+        description = page.meta.get("description")
+        if isinstance(description, str):
+            self.descriptions[_url(page.url)] = description
+
+    def on_post_build(self, config, terms: list[Term]) -> None:
+        if self.config.stock:
+            return
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if not path.exists():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        analyser = Analyser(self.cache)
+        index = search_index.enrich(index, terms, self.urls, analyser, self.descriptions)
+        index["config"]["korean"] = search_index.lexicon(terms)
+        analyser.save()
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def search_plugin(config):
+    for name in ("material/search", "search"):
+        if name in config.plugins:
+            return config.plugins[name]
+    raise PluginError("plugin notes: the search plugin is not enabled in mkdocs.yml")
+
+
+def _url(url: str) -> str:
+    return "" if url in ("", "./") else url
