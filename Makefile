@@ -1,7 +1,8 @@
 # 트랜스포머 학습 노트 — one entry point for set-up, site, figures and tests.
 #   make serve   set up, build figures + site, serve on http://127.0.0.1:8000
-#   make test    set up (incl. Chromium), run the whole test suite
-#   make test-fast  unit-level tests only: no site build, no browser, on every core (about a minute and a half)
+#   make test    set up (incl. Chromium), lint, run the whole test suite
+#   make test-fast  lint, then the tests not marked slow (no site build, no browser), on every core
+#   make lint    ruff: lint and format check of the whole repository (config in pyproject.toml)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build figures test test-fast bench bench-search bench-web chromium clean
+.PHONY: setup serve build figures lint test test-fast bench bench-search bench-web chromium clean
 
 setup: $(STAMP)
 
@@ -33,11 +34,16 @@ figures: setup
 chromium:
 	bash scripts/ensure_chromium.sh
 
-test: setup chromium
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup chromium lint
 	$(BIN)/python -m pytest
 
-test-fast: setup
-	$(BIN)/python -m pytest -m "not slow and not browser" -n auto
+# `slow` is set from the fixtures a test uses (tests/conftest.py); a browser test is slow too.
+test-fast: setup lint
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 bench: setup
 	$(BIN)/python -m scripts.bench

@@ -12,145 +12,31 @@ time from the last key to the updated results list with a 4x CPU slowdown (a pho
 If Pagefind is installed (``pagefind[extended]``, PyPI), it indexes the stock build's
 articles and answers the same queries through its JavaScript API.
 
-The browser helpers here (``open_search``, ``run_query``, ``result_rank``) are
-also what ``tests/test_search.py`` uses.
+The search-box driver (``open_search``, ``run_query``, ``result_rank``) is the harness's
+(``scripts/harness/search_box.py``), shared with ``tests/test_search.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
-
-from scripts.local_site import launch_chromium, serve
-
-ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ROOT / "tests" / "search_queries.yml"
-
-
-# ---------------------------------------------------------------- the query set
-
-
-@dataclass(frozen=True)
-class Query:
-    q: str
-    page: str          # URL path relative to the site root, e.g. "qna/complexity/"
-    section: str = ""  # heading id the page's result must offer, or ""
-    kind: str = ""
-
-
-def page_url(docs_path: str) -> str:
-    """docs path -> URL path as MkDocs makes it (use_directory_urls)."""
-    stem = docs_path.removesuffix(".md")
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem.removesuffix("index")
-    return stem + "/"
-
-
-def load_queries(path: Path = QUERIES) -> list[Query]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Query(str(e["q"]), page_url(e["page"]), e.get("section", ""), e.get("kind", "")) for e in raw]
-
-
-# ---------------------------------------------------------------- Material's search box
-
-
-@dataclass
-class ResultItem:
-    page: str              # URL path of the article, relative to the site root
-    sections: list[str]    # heading ids of the sections listed under it, in order
-
-
-RESULTS_JS = """
-(base) => [...document.querySelectorAll('.md-search-result__list > .md-search-result__item')].map(item => {
-  const links = [...item.querySelectorAll('a.md-search-result__link')].map(a => new URL(a.href));
-  const rel = url => decodeURIComponent(url.pathname).slice(base.length);
-  return {
-    page: links.length ? rel(links[0]) : '',
-    sections: links.slice(1).map(url => decodeURIComponent(url.hash.slice(1))),
-  };
-})
-"""
-
-MARK_STALE_JS = """
-() => {
-  const list = document.querySelector('.md-search-result__list');
-  const marker = document.createElement('li');
-  marker.setAttribute('data-stale', '');
-  list.prepend(marker);
-}
-"""
-
-
-def open_search(page, timeout: float = 15_000) -> None:
-    """Open Material's search dialog by focusing its query box; wait until the index is loaded."""
-    label = page.locator("header label.md-header__button[for=__search]")
-    if label.is_visible():  # a phone-sized window: the box opens from the header's search button
-        label.click()
-    else:
-        page.locator("input[data-md-component=search-query]").click()
-    page.wait_for_function(
-        "(() => { const meta = document.querySelector('.md-search-result__meta').textContent.trim();"
-        " return meta !== '' && !meta.includes('초기화'); })()",
-        timeout=timeout,
-    )
-
-
-def _submit(page, text: str, timeout: float) -> None:
-    box = page.locator("input[data-md-component=search-query]")
-    page.evaluate(MARK_STALE_JS)
-    box.fill(text)
-    box.press("End")  # fill() alone does not trigger Material's search (it listens to keyup)
-    # Material empties the list when a result arrives: the marker is gone.
-    page.wait_for_function("!document.querySelector('.md-search-result__list > [data-stale]')", timeout=timeout)
-
-
-def run_query(page, text: str, base_path: str, timeout: float = 10_000) -> list[ResultItem]:
-    """Type `text` into the open search box and return the result items in order.
-
-    The box is emptied first so that every query is a change Material reacts to."""
-    if page.locator("input[data-md-component=search-query]").input_value():
-        _submit(page, "", timeout)
-    _submit(page, text, timeout)
-    items = page.evaluate(RESULTS_JS, base_path)
-    return [ResultItem(i["page"], i["sections"]) for i in items]
-
-
-def result_rank(items: list[ResultItem], query: Query) -> int | None:
-    """1-based rank of the query's page among the result pages, or None."""
-    for rank, item in enumerate(items, 1):
-        if item.page == query.page:
-            return rank
-    return None
-
-
-def lands_on_section(items: list[ResultItem], query: Query) -> bool:
-    """The expected page's result is its answering section first (Material lists the
-    best-scoring sections right under the page title)."""
-    for item in items:
-        if item.page == query.page:
-            return bool(item.sections) and item.sections[0] == query.section
-    return False
-
-
-def evaluate(page, queries: list[Query], base_path: str) -> list[tuple[Query, int | None, list[ResultItem]]]:
-    open_search(page)
-    return [(q, result_rank(items, q), items) for q in queries for items in [run_query(page, q.q, base_path)]]
-
-
-def recall(ranks: list[int | None], k: int) -> float:
-    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
-
+from scripts.harness import DESKTOP, PHONE, ROOT, build_site, launch_chromium, serve
+from scripts.harness.search_box import (
+    QUERIES,
+    Query,
+    ResultItem,
+    evaluate,
+    load_queries,
+    open_search,
+    recall,
+    result_rank,
+)
 
 # ---------------------------------------------------------------- typing latency
 
@@ -204,8 +90,7 @@ def pagefind_available() -> bool:
 
 def pagefind_index(site_dir: Path) -> None:
     """Pagefind's index of the built site's articles (not the navigation) in site_dir/pagefind."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article",
-               "--quiet"]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article", "--quiet"]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"pagefind failed:\n{result.stdout}\n{result.stderr}")
@@ -231,18 +116,7 @@ def pagefind_evaluate(page, queries: list[Query], base_path: str):
     return results
 
 
-# ---------------------------------------------------------------- building and serving
-
-
-def build(site_dir: Path, config_file: Path | None, stock: bool) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NOTES_SKIP_FIGURES": "1"}
-    env["NOTES_STOCK_SEARCH"] = "1" if stock else "0"
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
-    if config_file:
-        command += ["--config-file", str(config_file)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        sys.exit(f"mkdocs build failed ({'stock' if stock else 'ours'}):\n{result.stdout}\n{result.stderr}")
+# ---------------------------------------------------------------- the index
 
 
 def index_size(site_dir: Path) -> tuple[int, int]:
@@ -265,13 +139,15 @@ def main() -> None:
         browser = launch_chromium(playwright)
         for name, stock in (("ours", False), ("stock", True)):
             site = Path(scratch) / name
-            build(site, args.config_file, stock)
+            build_site(site, config_file=args.config_file, skip_figures=True, stock_search=stock).check(
+                f"mkdocs build ({name})"
+            )
             with serve(site) as url:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page = browser.new_page(viewport=DESKTOP)
                 page.goto(url + "/", wait_until="load")
                 results = evaluate(page, queries, urlparse(url).path + "/")
                 page.close()
-                page = browser.new_page(viewport={"width": 390, "height": 844})
+                page = browser.new_page(viewport=PHONE)
                 page.goto(url + "/", wait_until="load")
                 latency = typing_latency(page, latency_queries)
                 page.close()
@@ -280,8 +156,11 @@ def main() -> None:
                     pagefind_index(site)
                     page = browser.new_page()
                     page.goto(url + "/", wait_until="load")
-                    rows["pagefind"] = {"results": pagefind_evaluate(page, queries, urlparse(url).path + "/"),
-                                        "size": None, "latency": []}
+                    rows["pagefind"] = {
+                        "results": pagefind_evaluate(page, queries, urlparse(url).path + "/"),
+                        "size": None,
+                        "latency": [],
+                    }
                     page.close()
         browser.close()
 
@@ -306,8 +185,10 @@ def main() -> None:
         if size:
             line += f" index {size[0]:,d} bytes (gzip {size[1]:,d})"
         if latency:
-            line += (f"; last key -> results, 4x CPU slowdown: median {latency[len(latency) // 2]:.0f} ms,"
-                     f" max {latency[-1]:.0f} ms ({len(latency)} queries)")
+            line += (
+                f"; last key -> results, 4x CPU slowdown: median {latency[len(latency) // 2]:.0f} ms,"
+                f" max {latency[-1]:.0f} ms ({len(latency)} queries)"
+            )
         print(line)
     if args.verbose:
         print()

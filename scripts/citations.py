@@ -98,7 +98,7 @@ def resolve(text: str, values: dict[str, float | int], where: str, first_line: i
         parts.append(text[previous_end:start])  # the code before this stretch, as written
         stretch = text[start:end]
         _check_no_stray_braces(CITATION.sub("", stretch), stretch, start, line_of, where)
-        parts.append(CITATION.sub(lambda match: replace(match, start), stretch))
+        parts.append(CITATION.sub(lambda match, start=start: replace(match, start), stretch))
         previous_end = end
     return "".join(parts)
 
@@ -110,7 +110,7 @@ def _check_no_stray_braces(leftover: str, stretch: str, start: int, line_of, whe
     # Locate the first stray "{{" in the original stretch (citations removed, offsets kept).
     masked = CITATION.sub(lambda m: " " * len(m[0]), stretch)
     position = masked.index("{{")
-    fragment = stretch[position:position + 40].split("\n", 1)[0]
+    fragment = stretch[position : position + 40].split("\n", 1)[0]
     raise CitationError(
         f"{where}:{line_of(start + position)}: '{fragment}' is not a citation; write {{{{ name }}}} or "
         f"{{{{ name:format }}}} with a lower-case ASCII name (a-z, 0-9, _), closed by '}}}}'; "

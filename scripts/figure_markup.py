@@ -43,7 +43,7 @@ def expand(markdown: str, figures: dict[str, dict], page_url: str, where: str, f
         if match["alt"].strip():
             raise FigureError(
                 f"{where}:{line_of(offset + match.start())}: figure '{name}' is given alt text here; "
-                f"its alt text comes from the snippet (save_figure(..., alt=...)): write ![](figure:{name} \"caption\")"
+                f'its alt text comes from the snippet (save_figure(..., alt=...)): write ![](figure:{name} "caption")'
             )
         return render(name, figures[name], match["caption"] or "", page_url, match["indent"])
 
@@ -64,8 +64,11 @@ def expand(markdown: str, figures: dict[str, dict], page_url: str, where: str, f
     for start, end in prose_spans(markdown):
         parts.append(markdown[previous_end:start])
         stretch = markdown[start:end]
-        parts.append(_expand_stretch(stretch, lambda position, s=start: line_of(s + position),
-                                     replace_at=lambda m, s=start: replace_in(m, s)))
+        parts.append(
+            _expand_stretch(
+                stretch, lambda position, s=start: line_of(s + position), replace_at=lambda m, s=start: replace_in(m, s)
+            )
+        )
         previous_end = end
     return "".join(parts)
 
@@ -95,8 +98,11 @@ def images(name: str, meta: dict, folder: str) -> str:
     narrow = meta.get("narrow")
     parts = [
         f'<a class="notes-zoom" href="{folder}/{name}-light.svg" data-dark="{folder}/{name}-dark.svg"'
-        + (f' data-narrow="{folder}/{name}-narrow-light.svg" data-narrow-dark="{folder}/{name}-narrow-dark.svg"'
-           if narrow else "")
+        + (
+            f' data-narrow="{folder}/{name}-narrow-light.svg" data-narrow-dark="{folder}/{name}-narrow-dark.svg"'
+            if narrow
+            else ""
+        )
         + ">"
     ]
     for variant in ("light", "dark"):

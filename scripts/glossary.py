@@ -37,13 +37,13 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 class Term:
     term: str
     english: str
-    page: str                      # docs path, e.g. "qna/layer-norm-warmup.md"
-    anchor: str = ""               # heading id on that page, "" for the page itself
+    page: str  # docs path, e.g. "qna/layer-norm-warmup.md"
+    anchor: str = ""  # heading id on that page, "" for the page itself
     abbr: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     tooltip: str = ""
     note: str = ""
-    title: str = field(default="", compare=False)    # title of `page`
+    title: str = field(default="", compare=False)  # title of `page`
     heading: str = field(default="", compare=False)  # text of the heading `anchor` names
 
     @property
@@ -82,7 +82,8 @@ def load(path: Path = GLOSSARY, docs_dir: Path | None = None) -> list[Term]:
             key = spelling.casefold()
             if key in owner and owner[key] != term.term:
                 raise PluginError(
-                    f"{shown}:{line}: spelling {spelling!r} of {term.term!r} already belongs to {owner[key]!r}")
+                    f"{shown}:{line}: spelling {spelling!r} of {term.term!r} already belongs to {owner[key]!r}"
+                )
             owner[key] = term.term
     return terms
 
@@ -105,7 +106,8 @@ def check_tags(source: str, where: str, terms: list[Term]) -> None:
         if str(tag).casefold() not in spellings:
             line = _tag_line(source, str(tag))
             raise PluginError(
-                f"{where}{f':{line}' if line else ''}: tag {tag!r} is not a term or alias in {shown_path(GLOSSARY)}")
+                f"{where}{f':{line}' if line else ''}: tag {tag!r} is not a term or alias in {shown_path(GLOSSARY)}"
+            )
 
 
 def _tag_line(source: str, tag: str) -> int | None:
@@ -193,7 +195,7 @@ def _read_page(path: Path) -> tuple[str, dict[str, str]] | None:
     if front:
         meta = yaml.safe_load(front[1]) or {}
         title = str(meta.get("title") or "") if isinstance(meta, dict) else ""
-        text = text[front.end():]
+        text = text[front.end() :]
     headings: dict[str, str] = {}
     used: dict[str, int] = {}
     fenced = False

@@ -25,5 +25,5 @@ def read_text(path: Path, shown: str | None = None) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start:error.start + 1].hex()
+        byte = data[error.start : error.start + 1].hex()
         raise SourceError(f"{shown}:{line}: not UTF-8 text (byte 0x{byte}); save the file as UTF-8") from None

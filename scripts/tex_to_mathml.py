@@ -85,11 +85,12 @@ def plain_text_escapes(root: ET.Element) -> None:
 
 
 def tidy(mathml: str) -> str:
-    """The same formula, its words without TeX escapes and with fewer elements: latex2mathml wraps every formula and every group in
-    an <mrow>, also around a single element. MathML lays out an <mrow> with one child like the
-    child, and <math> like an <mrow>. Dropping those rows removes about one in ten of the site's
-    math elements, each of which costs the browser style and layout time. A row around a lone
-    <mo> stays, to be safe: an operator's form (prefix, infix, postfix) sets its spacing."""
+    """The same formula, its words without TeX escapes and with fewer elements: latex2mathml wraps
+    every formula and every group in an <mrow>, also around a single element. MathML lays out an
+    <mrow> with one child like the child, and <math> like an <mrow>. Dropping those rows removes
+    about one in ten of the site's math elements, each of which costs the browser style and layout
+    time. A row around a lone <mo> stays, to be safe: an operator's form (prefix, infix, postfix)
+    sets its spacing."""
     root = ET.fromstring(mathml)
     plain_text_escapes(root)
     _unwrap_rows(root)

@@ -26,12 +26,12 @@ pixels of the figure's own DPI; one pixel of slack absorbs rounding.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
-from matplotlib import cbook, collections, image, lines, patches, text
+from matplotlib import cbook, collections, image, patches, text
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.mathtext import MathTextParser

@@ -24,9 +24,9 @@ import math
 import numbers
 import os
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import matplotlib
 
@@ -34,8 +34,8 @@ matplotlib.use("Agg")  # headless and deterministic; inline display is handled b
 
 import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 import matplotlib.text  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 from snippets import _figure_check as figure_check  # noqa: E402

@@ -117,8 +117,8 @@ def _drop_bare_groups(svg: str) -> str:
 
 _NUM = r"(-?[\d.]+)"
 _RECT_PATCH = re.compile(
-    r'<g id="patch_\d+">\s*<path d="M {0} {0}\s*L {0} {0}\s*L {0} {0}\s*L {0} {0}\s*z\s*"'
-    r'(?P<clip> clip-path="[^"]*")? style="(?P<style>[^"]*)"/>\s*</g>\s*'.format(_NUM)
+    rf'<g id="patch_\d+">\s*<path d="M {_NUM} {_NUM}\s*L {_NUM} {_NUM}\s*L {_NUM} {_NUM}\s*L {_NUM} {_NUM}\s*z\s*"'
+    r'(?P<clip> clip-path="[^"]*")? style="(?P<style>[^"]*)"/>\s*</g>\s*'
 )
 
 

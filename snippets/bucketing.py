@@ -360,7 +360,7 @@ if __name__ == "__main__":
                                  sharex=True, sharey=True, layout="constrained")  # 같은 눈금으로 비교
         for ax, (title, batches, color) in zip(axes, panels):
             row = 0
-            for number, batch in enumerate(batches):
+            for batch in batches:
                 batch_lengths = lengths[batch].tolist()
                 width = max(batch_lengths)
                 for length in batch_lengths:

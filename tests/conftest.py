@@ -1,8 +1,9 @@
 """Shared fixtures: one strict build of the real site, a local server, and Chromium.
 
-Tests are marked by what they need, from the fixtures they use (directly or not):
-``slow`` builds the site or runs the real snippets, ``browser`` drives Chromium.
-``pytest -m "not slow and not browser"`` (``make test-fast``) is the fast loop.
+Tests are marked here, and only here, by the fixtures they use (directly or not): ``slow``
+builds the site or runs the real snippets, ``browser`` drives Chromium (and is slow too, since
+it needs the built site or starts a browser). No test file marks itself.
+``pytest -m "not slow"`` (``make test-fast``) is the fast loop.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from urllib.parse import urlparse
 import pytest
 
 from scripts.figure_builder import DEFAULT_THREADS
-from scripts.local_site import CHROMIUM, launch_chromium, serve
-from tests.helpers import ROOT, run_mkdocs_build, site_path_prefix  # noqa: F401  (used by test modules)
+from scripts.harness import CHROMIUM, DESKTOP, build_site, html_pages, launch_chromium, serve
 
 # Tests compute what the builder computes, with the builder's torch thread count
 # (read when torch is first imported, which no test module does before this).
 os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(DEFAULT_THREADS)
 
-SLOW_FIXTURES = {"built_site", "site_url", "scratch"}   # the whole site, or every real snippet
+SLOW_FIXTURES = {"built_site", "site_url", "scratch"}  # the whole site, or every real snippet
 BROWSER_FIXTURES = {"browser", "open_page"}
 
 
@@ -38,9 +38,9 @@ def pytest_collection_modifyitems(config, items):
 def built_site(tmp_path_factory):
     """Build the site once with `mkdocs build --strict` (figures included)."""
     site_dir = tmp_path_factory.mktemp("site")
-    result = run_mkdocs_build(ROOT, site_dir)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
-    return BuiltSite(site_dir, result.stdout + result.stderr)
+    build = build_site(site_dir)
+    assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.stdout}\n{build.stderr}"
+    return BuiltSite(site_dir, build.log)
 
 
 class BuiltSite:
@@ -49,7 +49,7 @@ class BuiltSite:
         self.log = log
 
     def html_pages(self) -> list[Path]:
-        return sorted(self.path.rglob("*.html"))
+        return html_pages(self.path)
 
     def page(self, url_path: str) -> Path:
         return self.path / url_path.strip("/") / "index.html"
@@ -62,7 +62,7 @@ def site_url(built_site):
     The 404 page links its assets by absolute path, as on GitHub Pages, so the
     site must be served where `site_url` says.
     """
-    with serve(built_site.path, site_path_prefix()) as url:
+    with serve(built_site.path) as url:
         yield url
 
 
@@ -105,11 +105,11 @@ class PageWatch:
 @pytest.fixture
 def open_page(browser, site_url):
     """open_page(path, color_scheme='light', viewport=None) -> PageWatch, with the page loaded
-    (default viewport: a 1280 × 900 desktop window)."""
+    (default viewport: the harness's DESKTOP window, 1280 × 900)."""
     contexts = []
 
     def _open(path: str, color_scheme: str = "light", viewport: dict | None = None) -> PageWatch:
-        context = browser.new_context(color_scheme=color_scheme, viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(color_scheme=color_scheme, viewport=viewport or DESKTOP)
         contexts.append(context)
         page = context.new_page()
         watch = PageWatch(page, site_url)

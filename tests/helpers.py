@@ -1,4 +1,6 @@
-"""Helpers shared by the tests: scratch copies of the repository, running the builder and MkDocs there."""
+"""Helpers shared by the tests: editing files, running the figure builder, reading its output.
+
+Building, serving and copying the repository are the harness's (scripts/harness/)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from scripts import figure_builder
-from scripts.bench import copy_repository  # noqa: F401  (re-exported: the one way tests copy the repo)
 from scripts.figure_builder.manifest import write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
 
 
@@ -52,7 +51,10 @@ def builder_env(root: Path, **extra: str) -> dict:
 def run_builder(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "scripts.figure_builder", *args],
-        cwd=root, capture_output=True, text=True, env=builder_env(root, **env),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=builder_env(root, **env),
     )
 
 
@@ -60,8 +62,12 @@ def start_builder(root: Path, *args: str, **env: str) -> subprocess.Popen:
     """The builder in a session of its own (a signal sent to it reaches it alone), output merged."""
     return subprocess.Popen(
         [sys.executable, "-m", "scripts.figure_builder", *args],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=builder_env(root, **env), start_new_session=True,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=builder_env(root, **env),
+        start_new_session=True,
     )
 
 
@@ -122,25 +128,8 @@ def generated(root: Path) -> Path:
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def run_mkdocs_build(root: Path, site_dir: Path, env: dict | None = None, cwd: Path | None = None,
-                     ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir),
-         "--config-file", str(root / "mkdocs.yml")],
-        cwd=cwd or root,
-        capture_output=True,
-        text=True,
-        # The copy's own `scripts` (the site's plugin), not the installed checkout's, from any folder.
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(root), **(env or {})},
-    )
-
-
-def site_path_prefix() -> str:
-    for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
-        if line.startswith("site_url:"):
-            return urlparse(line.split(":", 1)[1].strip()).path or "/"
-    return "/"
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

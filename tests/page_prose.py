@@ -15,8 +15,7 @@ from pathlib import Path
 import jupytext
 
 from scripts.citations import CITATION
-
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.harness import ROOT
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _FENCE = re.compile(r"^(\s*)(```|~~~).*?^\1\2[ \t]*$", re.DOTALL | re.MULTILINE)

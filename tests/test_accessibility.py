@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-pytestmark = pytest.mark.browser
+from scripts.harness import PHONE
 
 BLOCKING = {"serious", "critical"}
 
@@ -26,11 +26,9 @@ def test_every_page_is_checked(built_site):
     assert "/" in paths and "/qna/complexity/" in paths and len(paths) >= 15
 
 
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.mark.parametrize("scheme,viewport", [("light", None), ("dark", None), ("light", PHONE)],
-                         ids=["light", "dark", "light-phone"])
+@pytest.mark.parametrize(
+    "scheme,viewport", [("light", None), ("dark", None), ("light", PHONE)], ids=["light", "dark", "light-phone"]
+)
 def test_no_serious_or_critical_violation(built_site, open_page, scheme, viewport):
     # On a phone, wide tables, code and math scroll sideways: they must be keyboard-focusable.
     axe = Axe()

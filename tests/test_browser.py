@@ -7,10 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scripts import bench_search, bench_web
-from tests.helpers import ROOT
-
-pytestmark = pytest.mark.browser
+from scripts.harness import ROOT, search_box
+from scripts.harness.browser import trace_load
 
 HOME_AND_TOPICS = [
     "/",
@@ -112,7 +110,7 @@ def test_a_load_restyles_the_whole_page_at_most_once(browser, site_url, path):
     on <html>, Material's palette component) costs a phone hundreds of milliseconds. A style pass
     over at least 80 % of the elements counts as whole-page (`make bench-web --trace` counts them
     the same way); only the first is allowed."""
-    summary = bench_web.trace_load(browser, site_url + path)
+    summary = trace_load(browser, site_url + path)
     assert summary["whole-page passes"] <= 1, f"{path}: {summary}"
 
 
@@ -154,8 +152,8 @@ def test_a_damaged_stored_palette_falls_back_to_the_system(open_page):
 def search(page, query: str) -> list[str]:
     """Type a query into Material's search box; return the result pages (URL paths below the
     site root) in order, once Material has replaced the results list (no fixed wait)."""
-    bench_search.open_search(page)
-    return [item.page for item in bench_search.run_query(page, query, urlparse(page.url).path)]
+    search_box.open_search(page)
+    return [item.page for item in search_box.run_query(page, query, urlparse(page.url).path)]
 
 
 def test_korean_search_finds_the_page(open_page):

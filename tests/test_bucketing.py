@@ -61,10 +61,12 @@ def test_chunk_size_is_counted_in_sequences_not_batches(lengths):
     assert sampler.chunk_size == bk.CHUNK_SIZE < len(lengths)
     global_sort = bk.padding_fraction(bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths)), lengths)
     assert bk.padding_fraction(sampler, lengths) > global_sort
+
     # 덩어리 버킷팅은 전체 정렬과 다른 배치를 만들고, epoch마다 배치가 달라진다
     def memberships(sampler, epoch):
         sampler.set_epoch(epoch)
         return {tuple(sorted(batch)) for batch in sampler}
+
     whole = bk.BucketBatchSampler(lengths, 128, chunk_size=len(lengths))
     assert memberships(whole, 0) != memberships(sampler, 0)
     assert memberships(sampler, 0) != memberships(sampler, 1)
@@ -150,8 +152,10 @@ def test_at_batch_128_the_half_batch_of_the_longest_keeps_chunk_1600_low(lengths
 
 
 def test_random_batches_do_not_depend_on_the_chunk_size(lengths):
-    assert (bk.padding_by_batch_size(lengths, chunk_size=bk.EXERCISE_CHUNK_SIZE)["random"]
-            == bk.padding_by_batch_size(lengths)["random"])
+    assert (
+        bk.padding_by_batch_size(lengths, chunk_size=bk.EXERCISE_CHUNK_SIZE)["random"]
+        == bk.padding_by_batch_size(lengths)["random"]
+    )
 
 
 def test_the_shown_random_batches_are_mostly_padding_and_the_bucketed_ones_barely(lengths):

@@ -21,15 +21,22 @@ import psutil
 import pytest
 
 from scripts.figure_builder import manifest as manifest_module
+from scripts.harness import copy_repository
 from tests.helpers import (
-    OutputReader, builder_env, copy_repository, file_hashes, generated, progress, run_builder, start_builder,
+    OutputReader,
+    builder_env,
+    file_hashes,
+    generated,
+    progress,
+    run_builder,
+    start_builder,
     wait_until,
 )
 
 # A stand-in that makes one figure and publishes one value. It writes the files the builder
 # expects itself (no matplotlib to import: a quick kernel run); the real helper is used by
 # the direct-run test.
-DRAWING = '''# %% [markdown]
+DRAWING = """# %% [markdown]
 # # 시험용 실험
 
 # %%
@@ -39,13 +46,15 @@ from pathlib import Path
 
 out = Path(os.environ["SNIPPET_OUTPUT_DIR"])
 for variant in ("light", "dark"):
-    (out / "figures" / f"{figure}-{{variant}}.svg").write_text(f"<svg><title>{figure} {{variant}} {slope}</title></svg>")
-(out / "figures" / "{figure}.json").write_text(json.dumps({{"alt": "시험용 그림: {{{{ {value} }}}}", "volatile": False}}))
+    svg = f"<svg><title>{figure} {{variant}} {slope}</title></svg>"
+    (out / "figures" / f"{figure}-{{variant}}.svg").write_text(svg)
+meta = {{"alt": "시험용 그림: {{{{ {value} }}}}", "volatile": False}}
+(out / "figures" / "{figure}.json").write_text(json.dumps(meta))
 (out / "values.json").write_text(json.dumps({{"{value}": {slope}}}))
-'''
+"""
 
 # A snippet that uses the real helper to draw one figure.
-DRAWN_WITH_THE_HELPER = '''# %% [markdown]
+DRAWN_WITH_THE_HELPER = """# %% [markdown]
 # # 시험용 실험
 
 # %%
@@ -64,18 +73,18 @@ def draw():
 if __name__ == "__main__":
     publish("drawn_slope", 1)
     save_figure("drawn-line", draw, alt="시험용 그림")
-'''
+"""
 
 # A snippet with no figure (no matplotlib to import: the quickest kernel run).
-PLAIN = '''# %% [markdown]
+PLAIN = """# %% [markdown]
 # # 시험용 실험
 
 # %%
 total = sum(range(10))
-'''
+"""
 
 # A snippet that writes its kernel's pid to $FAKE_MARKER and runs until $FAKE_RELEASE exists.
-BLOCKING = '''# %% [markdown]
+BLOCKING = """# %% [markdown]
 # # 오래 걸리는 시험용 실험
 
 # %%
@@ -86,7 +95,7 @@ from pathlib import Path
 Path(os.environ["FAKE_MARKER"] + "-" + "{name}").write_text(str(os.getpid()))
 while not Path(os.environ["FAKE_RELEASE"]).exists():
     time.sleep(0.05)
-'''
+"""
 
 
 @pytest.fixture
@@ -128,8 +137,10 @@ def test_a_syntax_error_is_one_snippets_failure_named_with_its_line(repo):
     result = run_builder(repo)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: snippet 'broken' failed at snippets/broken.py:{line}: SyntaxError: "
-                      f"{errors[0].split('SyntaxError: ', 1)[-1]}"], result.stderr
+    assert errors == [
+        f"error: snippet 'broken' failed at snippets/broken.py:{line}: SyntaxError: "
+        f"{errors[0].split('SyntaxError: ', 1)[-1]}"
+    ], result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert progress(result) == {"good": "ran"}  # the others still build
     listing = run_builder(repo, "--list")
@@ -156,8 +167,9 @@ def test_two_snippets_making_the_same_name_fail_naming_both_and_the_first_keeps_
     result = run_builder(repo)
     assert result.returncode == 1
     clash = "shared-figure" if kind == "figure" else "shared_value"
-    assert (f"snippet 'second' makes {kind} '{clash}', which snippet 'first' already makes "
-            "(snippets/first.py)") in result.stderr, result.stderr
+    assert (
+        f"snippet 'second' makes {kind} '{clash}', which snippet 'first' already makes (snippets/first.py)"
+    ) in result.stderr, result.stderr
     assert {k: v for k, v in file_hashes(generated(repo) / "figures").items() if k in first_files} == first_files
     assert "second" not in manifest_of(repo)
     # Deleting the copy keeps the original's outputs.
@@ -219,8 +231,9 @@ def test_a_killed_builder_leaves_no_process_and_the_next_build_sweeps_its_stagin
 def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
     put(repo, "slow", BLOCKING.format(name="slow"))
     release = tmp_path / "release"
-    builder = start_builder(repo, FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release),
-                            FIGURE_BUILDER_PROGRESS_SECONDS="0.5")
+    builder = start_builder(
+        repo, FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release), FIGURE_BUILDER_PROGRESS_SECONDS="0.5"
+    )
     output = OutputReader(builder)
     line = output.wait_for(r"\[figures\] slow\s+running\s+\d+ s")
     release.touch()
@@ -232,8 +245,11 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
 # ---------------------------------------------------------------- the manifest and the lock
 
 
-@pytest.mark.parametrize("damage", [b"", b'{"plain": {"key": "ab', b"[1, 2]", b'{"plain": 3}', b"\xff\xfe"],
-                         ids=["empty", "truncated", "list", "entry", "binary"])
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b'{"plain": {"key": "ab', b"[1, 2]", b'{"plain": 3}', b"\xff\xfe"],
+    ids=["empty", "truncated", "list", "entry", "binary"],
+)
 def test_load_manifest_turns_damage_into_a_warning_and_an_empty_table(tmp_path, monkeypatch, damage):
     monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
     (tmp_path / "manifest.json").write_bytes(damage)
@@ -316,8 +332,9 @@ def test_an_output_changed_outside_the_builder_is_stale_and_rebuilt(repo):
     svg = generated(repo) / "figures" / "drawn-line-light.svg"
     svg.write_bytes(svg.read_bytes()[: svg.stat().st_size // 2])  # a truncated file
     listing = run_builder(repo, "--list")
-    assert re.search(r"^drawn\s+stale .*changed .cache/generated/figures/drawn-line-light.svg", listing.stdout,
-                     re.MULTILINE), listing.stdout
+    assert re.search(
+        r"^drawn\s+stale .*changed .cache/generated/figures/drawn-line-light.svg", listing.stdout, re.MULTILINE
+    ), listing.stdout
     result = run_builder(repo)
     assert progress(result) == {"drawn": "ran"}
     assert file_hashes(generated(repo)) == good
@@ -329,8 +346,9 @@ def test_a_direct_run_writes_to_a_scratch_folder_and_leaves_the_published_output
     published = file_hashes(generated(repo))
     with open(repo / "snippets" / "drawn.py", "a", encoding="utf-8") as snippet:
         snippet.write("    save_figure('drawn-extra', draw, alt='직접 실행에서 더한 그림')\n")
-    direct = subprocess.run([sys.executable, "-m", "snippets.drawn"], cwd=repo, capture_output=True, text=True,
-                            env=builder_env(repo))
+    direct = subprocess.run(
+        [sys.executable, "-m", "snippets.drawn"], cwd=repo, capture_output=True, text=True, env=builder_env(repo)
+    )
     assert direct.returncode == 0, direct.stderr
     assert (repo / ".cache" / "direct-run" / "figures" / "drawn-extra-light.svg").exists()
     assert file_hashes(generated(repo)) == published
@@ -349,7 +367,7 @@ def test_the_same_run_gives_the_same_notebook_bytes(repo):
 
 # ---------------------------------------------------------------- faults, round two
 
-CITING = '''# %% [markdown]
+CITING = """# %% [markdown]
 # # 인용하는 시험용 실험
 #
 # 다른 실험이 낸 값: {{{{ {cited} }}}}
@@ -360,7 +378,7 @@ import os
 from pathlib import Path
 
 Path(os.environ["SNIPPET_OUTPUT_DIR"], "values.json").write_text(json.dumps({{"{own}": 2.0}}))
-'''
+"""
 
 
 def citing(cited: str, own: str) -> str:
@@ -459,9 +477,13 @@ def test_a_renamed_snippet_keeps_its_outputs_under_its_new_name(repo):
 def test_a_snippet_writing_outside_its_output_folder_is_named_and_its_file_moved_aside(repo):
     # A relative path lands in the snippet's staging folder (its working directory) and is discarded;
     # a path into the checkout is a stray file.
-    put(repo, "littering", PLAIN + "\n# %%\nimport os\nfrom pathlib import Path\n"
+    put(
+        repo,
+        "littering",
+        PLAIN + "\n# %%\nimport os\nfrom pathlib import Path\n"
         "Path('scratch.png').write_bytes(b'png')\n"
-        "Path(os.environ['PYTHONPATH'].split(os.pathsep)[0], 'docs', 'stray.png').write_bytes(b'png')\n")
+        "Path(os.environ['PYTHONPATH'].split(os.pathsep)[0], 'docs', 'stray.png').write_bytes(b'png')\n",
+    )
     result = run_builder(repo)
     assert result.returncode == 1
     assert "snippet 'littering' wrote docs/stray.png outside its output folder" in result.stderr, result.stderr

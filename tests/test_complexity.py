@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 import torch
 
@@ -67,8 +66,10 @@ def test_d_fixed_256_keeps_the_slopes_in_n():
 
 def test_sequential_steps_do_not_depend_on_d():
     ns = (4, 16, 64)
-    depths = {d: {n: (s["attention"]["depth"], s["rnn"]["depth"]) for n, s in cx.steps_vs_length(ns=ns, d=d).items()}
-              for d in (16, 64)}
+    depths = {
+        d: {n: (s["attention"]["depth"], s["rnn"]["depth"]) for n, s in cx.steps_vs_length(ns=ns, d=d).items()}
+        for d in (16, 64)
+    }
     assert depths[16] == depths[64] == {n: (2, n) for n in ns}
 
 

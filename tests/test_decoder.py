@@ -48,8 +48,11 @@ def test_counted_multiply_adds_are_exact(n):
     # 캐시로: 층마다 12 d² + 2 n d, 캐시 없이: 층마다 12 n d² + 2 n² d (곱셈-덧셈)
     cached, uncached = dec.per_token_macs(n, True), dec.per_token_macs(n, False)
     assert cached == {"attention": L * 2 * n * D, "other": L * 12 * D * D, "total": L * (2 * n * D + 12 * D * D)}
-    assert uncached == {"attention": L * 2 * n * n * D, "other": L * 12 * n * D * D,
-                        "total": L * (2 * n * n * D + 12 * n * D * D)}
+    assert uncached == {
+        "attention": L * 2 * n * n * D,
+        "other": L * 12 * n * D * D,
+        "total": L * (2 * n * n * D + 12 * n * D * D),
+    }
 
 
 def test_meta_counts_equal_the_counts_of_a_real_cached_step():

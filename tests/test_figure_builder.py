@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import (
-    PROGRESS, ROOT, OutputReader, copy_repository, edited, file_hashes, generated, progress, run_builder,
-    run_mkdocs_build, site_path_prefix,
-)
+from scripts.harness import ROOT, build_site, copy_repository, free_port, site_prefix, start_mkdocs_serve
+from tests.helpers import PROGRESS, OutputReader, edited, file_hashes, generated, progress, run_builder
 
 
 def figure_hashes(root: Path) -> dict[str, str]:
     """Every figure, alt text and published value file by name, with its hash."""
-    return {name: digest for name, digest in file_hashes(generated(root)).items()
-            if name.startswith(("figures/", "values/"))}
+    return {
+        name: digest
+        for name, digest in file_hashes(generated(root)).items()
+        if name.startswith(("figures/", "values/"))
+    }
 
 
 def volatile_figures(root: Path) -> set[str]:
@@ -100,7 +97,8 @@ def test_second_run_reruns_nothing_and_lists_every_snippet_fresh(repo):
     assert progress(result) == {name: "cached" for name in snippet_names()}
     listing = run_builder(repo, "--list")
     assert dict(re.findall(r"^(\S+)\s+(fresh|stale)", listing.stdout, re.MULTILINE)) == {
-        name: "fresh" for name in snippet_names()}
+        name: "fresh" for name in snippet_names()
+    }
 
 
 def test_editing_one_snippet_reruns_exactly_that_one(repo):
@@ -136,7 +134,7 @@ def test_mkdocs_build_fails_on_a_snippet_error(repo):
     name = snippet_names()[0]
     failure = '\n# %%\nif __name__ == "__main__":\n    1 / 0\n'
     with edited(repo / "snippets" / f"{name}.py", lambda text: text + failure):
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     assert result.returncode != 0
     assert f"snippet '{name}' failed at snippets/{name}.py:" in result.stderr
     assert "ZeroDivisionError" in result.stderr
@@ -145,7 +143,7 @@ def test_mkdocs_build_fails_on_a_snippet_error(repo):
 def test_mkdocs_build_from_another_folder_keeps_every_cache_in_the_project(repo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = run_mkdocs_build(repo, tmp_path / "site", cwd=elsewhere)
+    result = build_site(tmp_path / "site", repo, cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert list(elsewhere.iterdir()) == []
     assert any((repo / ".cache" / "mkdocs-jupyter").rglob("*.json"))
@@ -154,20 +152,23 @@ def test_mkdocs_build_from_another_folder_keeps_every_cache_in_the_project(repo,
 def test_page_embedding_an_unknown_figure_fails_the_build(repo):
     unknown = "\n![없는 그림](../generated/figures/no-such-figure-light.svg#only-light)\n"
     with edited(repo / "docs" / "qna" / "complexity.md", lambda text: text + unknown):
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     assert result.returncode != 0
     assert "qna/complexity.md" in result.stderr and "no-such-figure" in result.stderr
 
 
-@pytest.mark.parametrize("line, message", [
-    ("값은 {{ no_such_value:.2f }}이다.", "unknown value 'no_such_value'"),
-    ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
-    ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("값은 {{ no_such_value:.2f }}이다.", "unknown value 'no_such_value'"),
+        ('![](figure:no-such-figure "캡션")', "figure 'no-such-figure' is made by no snippet"),
+        ('![대체 텍스트](figure:pe-heatmap "캡션")', "its alt text comes from the snippet"),
+    ],
+)
 def test_page_citing_what_no_run_made_fails_the_build_naming_page_and_line(repo, line, message):
     page = repo / "docs" / "qna" / "complexity.md"
     with edited(page, lambda text: text + "\n" + line + "\n") as text:
-        result = run_mkdocs_build(repo, repo / "site")
+        result = build_site(repo / "site", repo)
     line_number = text.splitlines().index(line) + 1
     assert result.returncode != 0
     assert f"docs/qna/complexity.md:{line_number}:" in result.stderr and message in result.stderr, result.stderr
@@ -185,25 +186,15 @@ def test_builder_runs_one_snippet_by_name_or_prefix(repo):
 # ---------------------------------------------------------------- mkdocs serve
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served_repo(repo):
     """`mkdocs serve` on the scratch copy (figures already built); yields (root, url, its output)."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(repo), "PYTHONUNBUFFERED": "1"},
-    )
+    server = start_mkdocs_serve(repo, port)
     try:
         output = OutputReader(server)
         output.wait_for("Serving on")
-        yield repo, f"http://127.0.0.1:{port}{site_path_prefix().rstrip('/')}", output
+        yield repo, f"http://127.0.0.1:{port}{site_prefix(repo).rstrip('/')}", output
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -214,7 +205,9 @@ def importers_and(name: str) -> list[str]:
     from scripts.figure_builder.common import SNIPPET_DIR, local_dependencies
 
     edited_file = SNIPPET_DIR / f"{name}.py"
-    return sorted({name} | {path.stem for path in SNIPPET_DIR.glob("[!_]*.py") if edited_file in local_dependencies(path)})
+    return sorted(
+        {name} | {path.stem for path in SNIPPET_DIR.glob("[!_]*.py") if edited_file in local_dependencies(path)}
+    )
 
 
 def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_repo, browser):

@@ -215,4 +215,7 @@ def test_a_learners_run_outside_the_build_warns_and_still_draws(tmp_path, monkey
 
     written = save_figure("learner-check", legend_over_a_line, alt="학습자 실행 확인용 그림")
     assert all(path.exists() for path in written)
-    assert "figure check: figure 'learner-check' (only layout, light palette): the legend covers" in capsys.readouterr().out
+    assert (
+        "figure check: figure 'learner-check' (only layout, light palette): the legend covers"
+        in capsys.readouterr().out
+    )

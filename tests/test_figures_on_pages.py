@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts import figure_builder
+from scripts.harness import parse_page
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 FIGURE_SRC = re.compile(r"generated/figures/([a-z0-9-]+)-(light|dark)\.svg")
@@ -16,7 +16,7 @@ FIGURE_SRC = re.compile(r"generated/figures/([a-z0-9-]+)-(light|dark)\.svg")
 def figure_images(built_site):
     """(page, img) for every generated figure embedded in a page's article."""
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         for img in soup.select("article img[src]"):
             if FIGURE_SRC.search(img["src"]):
                 yield page, img
@@ -37,8 +37,11 @@ def test_every_figure_has_korean_alt_text(built_site):
 
 
 def test_every_figure_a_snippet_makes_is_shown_on_a_topic_page(built_site):
-    shown = {FIGURE_SRC.search(img["src"])[1] for page, img in figure_images(built_site)
-             if "/generated/notebooks/" not in page.as_posix()}
+    shown = {
+        FIGURE_SRC.search(img["src"])[1]
+        for page, img in figure_images(built_site)
+        if "/generated/notebooks/" not in page.as_posix()
+    }
     made = set(figure_builder.known_figures())
     assert made, "the manifest lists no figure"
     assert made - shown == set()
@@ -46,14 +49,13 @@ def test_every_figure_a_snippet_makes_is_shown_on_a_topic_page(built_site):
 
 def test_every_topic_page_shows_figures_in_pairs(built_site):
     for page in (built_site.path / "qna").glob("*/index.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         sources = [img["src"] for img in soup.select("article figure img")]
         light = sorted(s.split("#")[0].replace("-light", "") for s in sources if "#only-light" in s)
         dark = sorted(s.split("#")[0].replace("-dark", "") for s in sources if "#only-dark" in s)
         assert light and light == dark, page
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figures_visible_in_their_palette_only(open_page, scheme):
     other = "dark" if scheme == "light" else "light"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 import torch
 
@@ -127,7 +126,7 @@ def test_orthogonal_control_changes_only_value_and_output_projections():
     default, control = gv.stacked_layers(residual=False), gv.stacked_layers(residual=False, init="orthogonal")
     d = gv.D_MODEL
     for a, b in zip(default, control):
-        assert torch.equal(a.attention.in_proj_weight[:2 * d], b.attention.in_proj_weight[:2 * d])  # W_Q, W_K
+        assert torch.equal(a.attention.in_proj_weight[: 2 * d], b.attention.in_proj_weight[: 2 * d])  # W_Q, W_K
         assert not torch.equal(a.attention.out_proj.weight, b.attention.out_proj.weight)
 
 

@@ -51,8 +51,8 @@ def test_variants_keep_the_weights_and_change_only_the_structure():
     for key in ("layers.0.linear1.weight", "layers.0.linear2.weight", "layers.0.self_attn.out_proj.weight"):
         assert torch.allclose(scaled[key], beta * post[key])
     q_k_v = "layers.0.self_attn.in_proj_weight"
-    assert torch.allclose(scaled[q_k_v][2 * d:], beta * post[q_k_v][2 * d:])  # W_V는 β배
-    assert torch.equal(scaled[q_k_v][:2 * d], post[q_k_v][:2 * d])  # W_Q, W_K는 그대로
+    assert torch.allclose(scaled[q_k_v][2 * d :], beta * post[q_k_v][2 * d :])  # W_V는 β배
+    assert torch.equal(scaled[q_k_v][: 2 * d], post[q_k_v][: 2 * d])  # W_Q, W_K는 그대로
     deep = lnv.build_variant("deepnorm_alpha")
     assert all(isinstance(layer, lnv.DeepNormLayer) and layer.alpha == pytest.approx(24**0.25) for layer in deep.layers)
     rms = lnv.build_variant("pre_rms")

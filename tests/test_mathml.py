@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from latex2mathml.converter import convert
 
 from scripts import tex_to_mathml
+from scripts.harness import ROOT
 
 
 def test_arithmatex_spans_and_divs_become_mathml():
-    html = ('<p>비율 <span class="arithmatex">\\(\\frac{1}{\\sqrt{d_k}}\\)</span></p>'
-            '<div class="arithmatex">\\[x^{2}\\]</div>')
+    html = (
+        '<p>비율 <span class="arithmatex">\\(\\frac{1}{\\sqrt{d_k}}\\)</span></p>'
+        '<div class="arithmatex">\\[x^{2}\\]</div>'
+    )
     out = tex_to_mathml.render(html, "qna/x.md")
     assert "\\(" not in out and "\\[" not in out
     assert re.search(r'<span class="arithmatex"><math[^>]*>.*<mfrac>.*<msqrt>', out)
@@ -35,7 +37,7 @@ def test_tex_that_cannot_be_rendered_names_the_page():
 def site_formulas() -> list[str]:
     """Every $…$ and $$…$$ formula of the Markdown pages (code blocks and inline code left out)."""
     formulas = set()
-    for page in sorted(Path("docs").rglob("*.md")):
+    for page in sorted((ROOT / "docs").rglob("*.md")):
         prose = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
         for match in tex_to_mathml.DOLLAR_MATH.finditer(prose):
             formulas.add(match["block"] if match["block"] is not None else match["inline"])
@@ -72,8 +74,9 @@ def test_formulas_lose_only_rows_that_wrap_one_element():
 
 def test_formulas_without_the_rows_are_laid_out_the_same(browser):
     formulas = site_formulas()
-    rows = "".join(f"<p>{with_plain_words(tex)}</p><p>{tex_to_mathml.to_mathml(tex, 'inline', 'x.md')}</p>"
-                   for tex in formulas)
+    rows = "".join(
+        f"<p>{with_plain_words(tex)}</p><p>{tex_to_mathml.to_mathml(tex, 'inline', 'x.md')}</p>" for tex in formulas
+    )
     page = browser.new_page()
     try:
         page.set_content(f"<!doctype html><html><body>{rows}</body></html>")

@@ -34,13 +34,16 @@ ASSUMPTIONS = [
 
 def test_the_markup_comes_from_the_pinned_versions():
     assert {name: metadata.version(name) for name in PINNED} == PINNED, (
-        "a new version may render other markup: check ASSUMPTIONS below against it, then update PINNED")
+        "a new version may render other markup: check ASSUMPTIONS below against it, then update PINNED"
+    )
 
 
 @pytest.mark.parametrize("purpose, pattern, how_many", ASSUMPTIONS, ids=[a[0] for a in ASSUMPTIONS])
 def test_each_assumed_pattern_matches_what_mkdocs_jupyter_renders(built_site, purpose, pattern, how_many):
-    renders = [json.loads(path.read_text(encoding="utf-8"))["content"]
-               for path in sorted((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))]
+    renders = [
+        json.loads(path.read_text(encoding="utf-8"))["content"]
+        for path in sorted((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))
+    ]
     assert len(renders) >= 8, "every notebook page is rendered (and cached) by the build"
     matched = [bool(pattern.search(html)) for html in renders]
     assert all(matched) if how_many == "all" else any(matched), f"{purpose}: {pattern.pattern[:80]}"
@@ -49,8 +52,10 @@ def test_each_assumed_pattern_matches_what_mkdocs_jupyter_renders(built_site, pu
 def test_the_figure_name_travels_in_the_svg_title(built_site):
     import base64
 
-    render = next(json.loads(path.read_text(encoding="utf-8"))["content"]
-                  for path in sorted((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))
-                  if pages.INLINE_SVG_IMAGE.search(json.loads(path.read_text(encoding="utf-8"))["content"]))
+    render = next(
+        json.loads(path.read_text(encoding="utf-8"))["content"]
+        for path in sorted((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))
+        if pages.INLINE_SVG_IMAGE.search(json.loads(path.read_text(encoding="utf-8"))["content"])
+    )
     svg = base64.b64decode(pages.INLINE_SVG_IMAGE.search(render)["data"]).decode("utf-8")
     assert pages.SVG_TITLE.search(svg), "save_figure names the figure in the SVG's <title>"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from scripts.citations import CITATION
+from scripts.harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 SNIPPETS = sorted(p for p in (ROOT / "snippets").glob("*.py") if not p.name.startswith("_"))
 # Particles whose form depends on the final sound of the word before them, as typed. The full
@@ -36,7 +36,7 @@ def sources() -> list[Path]:
 
 
 def _bare_particle_after(text: str, end: int) -> str | None:
-    following = text[end:end + 6]
+    following = text[end : end + 6]
     match = BARE_PARTICLE.match(following)
     return match[0] if match else None
 
@@ -51,8 +51,10 @@ def test_particles_after_cited_numbers_are_written_in_both_forms(path):
         particle = _bare_particle_after(text, match.end())
         if particle:
             line = text.count("\n", 0, match.start()) + 1
-            found.append(f"{relative(path)}:{line}: '{match[0]}{particle}' — write the particle in both forms, "
-                         f"e.g. (이)가, (은)는, (을)를, (과)와, (으)로, (이)다")
+            found.append(
+                f"{relative(path)}:{line}: '{match[0]}{particle}' — write the particle in both forms, "
+                f"e.g. (이)가, (은)는, (을)를, (과)와, (으)로, (이)다"
+            )
     assert not found, "\n".join(found)
 
 
@@ -107,15 +109,20 @@ def test_the_exercises_that_change_a_constant_are_found():
     assert len(changes) >= 6
 
 
-@pytest.mark.parametrize("page, number, constant, new, answer", changed_constants(),
-                         ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "")
+@pytest.mark.parametrize(
+    "page, number, constant, new, answer",
+    changed_constants(),
+    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
+)
 def test_an_exercise_that_changes_a_constant_cites_the_variants_run(page, number, constant, new, answer):
     token = f"{constant.lower()}_{new.replace('.', '_')}"
     cited = [match["name"] for match in CITATION.finditer(answer)]
     variant = [name for name in cited if token in name]
     default = [name for name in cited if token not in name]
-    assert variant, (f"{page}, exercise {number}: the answer cites no value of the run with {constant} = {new} "
-                     f"(a published name containing '{token}')")
+    assert variant, (
+        f"{page}, exercise {number}: the answer cites no value of the run with {constant} = {new} "
+        f"(a published name containing '{token}')"
+    )
     assert default, f"{page}, exercise {number}: the answer cites no value of the default run to compare with"
 
 
@@ -133,17 +140,26 @@ SHAPE_CLAIMS = {
     "교차점이 어떻게 움직이는지 보자": ["test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
     "두 직선이 만나는 곳(점선)이": ["test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
     "두 곡선이 만나는 을 센 값으로": ["test_complexity.py::test_crossover_is_at_n_equals_d"],
-    "그대로이고, 교차점은": ["test_complexity.py::test_d_fixed_256_keeps_the_slopes_in_n",
-                        "test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256"],
+    "그대로이고, 교차점은": [
+        "test_complexity.py::test_d_fixed_256_keeps_the_slopes_in_n",
+        "test_complexity.py::test_d_fixed_256_moves_the_crossover_to_n_256",
+    ],
     # gradient vanishing
     "거의 일정한 비율(평균": ["test_gradient_vanishing.py::test_rnn_decay_is_exponential"],
     "거의 일정한 비율로(평균": ["test_gradient_vanishing.py::test_rnn_decay_is_exponential"],
     "사이로 평평하다": ["test_gradient_vanishing.py::test_orthogonal_control_is_flat_from_layer_2"],
-    "평평한 높이는": ["test_gradient_vanishing.py::test_averaging_over_positions_shrinks_once_by_about_one_over_sqrt_t"],
-    "사라지지 않지만 평평하지도 않다": ["test_gradient_vanishing.py::test_residual_growth_starts_before_layer_24_and_accelerates"],
+    "평평한 높이는": [
+        "test_gradient_vanishing.py::test_averaging_over_positions_shrinks_once_by_about_one_over_sqrt_t"
+    ],
+    "사라지지 않지만 평평하지도 않다": [
+        "test_gradient_vanishing.py::test_residual_growth_starts_before_layer_24_and_accelerates"
+    ],
     "대조군에서는 2층부터 평평하다": ["test_gradient_vanishing.py::test_orthogonal_control_is_flat_from_layer_2"],
     # layer norm and warm-up
-    "Pre-LN의 기울기 노름은 층에 따라 **거의 평평하다**": [PAPER, "test_layer_norm.py::test_pre_ln_gradient_falls_with_depth"],
+    "Pre-LN의 기울기 노름은 층에 따라 **거의 평평하다**": [
+        PAPER,
+        "test_layer_norm.py::test_pre_ln_gradient_falls_with_depth",
+    ],
     "Pre-LN은 층에 따라 거의 평평한데": [PAPER, "test_layer_norm.py::test_pre_ln_gradient_falls_with_depth"],
     "선형으로 키운 뒤 **일정하게** 두고": [SETTING],
     "그 뒤로는 일정하게 둔다": [SETTING],
@@ -151,12 +167,18 @@ SHAPE_CLAIMS = {
     "선형으로 키운 뒤 일정하게 두고": [SETTING],
     # positional encoding
     "아무리 커져도 일정하다": ["test_positional_encoding.py::test_pe_size_is_the_same_at_every_position"],
-    "단조롭게 줄지는 않고 물결친다": ["test_positional_encoding.py::test_similarity_falls_overall_but_not_monotonically",
-                             "test_positional_encoding.py::test_similarity_is_lowest_at_offset_111_and_stays_positive"],
+    "단조롭게 줄지는 않고 물결친다": [
+        "test_positional_encoding.py::test_similarity_falls_overall_but_not_monotonically",
+        "test_positional_encoding.py::test_similarity_is_lowest_at_offset_111_and_stays_positive",
+    ],
     "평행한 줄을 따라 일정하다": ["test_positional_encoding.py::test_dot_product_depends_only_on_offset"],
     # scaled dot-product
-    "두 곡선이 만나는 곳이 오른쪽으로 밀린다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
-    "두 야코비안 곡선이 만나는 가 달라진다": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
+    "두 곡선이 만나는 곳이 오른쪽으로 밀린다": [
+        "test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"
+    ],
+    "두 야코비안 곡선이 만나는 가 달라진다": [
+        "test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"
+    ],
     "두 곡선이 만나는 가": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
     # layer norm: DeepNorm and RMSNorm (issue 23)
     "오히려 조금 줄고 최대/최소 비가": ["test_ln_variants.py::test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows"],
@@ -166,7 +188,7 @@ SHAPE_CLAIMS = {
 
 
 def shape_sentences() -> list[tuple[str, str]]:
-    from page_prose import prose, snippet_markdown, without_section
+    from tests.page_prose import prose, snippet_markdown, without_section
 
     found = []
     for path in sources():
@@ -182,10 +204,12 @@ def shape_sentences() -> list[tuple[str, str]]:
 def test_every_shape_word_is_asserted_by_a_test_or_said_not_to_be_a_run():
     sentences = shape_sentences()
     assert len(sentences) >= 20
-    unlisted = [f"{path}: {sentence}" for path, sentence in sentences
-                if not any(phrase in sentence for phrase in SHAPE_CLAIMS)]
-    assert not unlisted, ("a shape word with no test (add the test and list the sentence in SHAPE_CLAIMS):\n"
-                          + "\n".join(unlisted))
+    unlisted = [
+        f"{path}: {sentence}" for path, sentence in sentences if not any(phrase in sentence for phrase in SHAPE_CLAIMS)
+    ]
+    assert not unlisted, (
+        "a shape word with no test (add the test and list the sentence in SHAPE_CLAIMS):\n" + "\n".join(unlisted)
+    )
 
 
 @pytest.mark.parametrize("phrase", sorted(SHAPE_CLAIMS))
@@ -200,8 +224,11 @@ def test_each_listed_shape_claim_is_on_a_page_and_its_tests_exist(phrase):
         assert hasattr(importlib.import_module(f"tests.{module[:-3]}"), name), f"{test} does not exist"
 
 
-@pytest.mark.parametrize("page, number, constant, new, answer", changed_constants(),
-                         ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "")
+@pytest.mark.parametrize(
+    "page, number, constant, new, answer",
+    changed_constants(),
+    ids=lambda value: value if isinstance(value, str) and len(value) < 40 else "",
+)
 def test_an_exercise_that_changes_a_constant_says_how_in_the_notebook(page, number, constant, new, answer):
     """The question points at the notebook's 설정 cell, and the constant is defined there."""
     import jupytext
@@ -210,7 +237,9 @@ def test_an_exercise_that_changes_a_constant_says_how_in_the_notebook(page, numb
     assert f"**설정** 셀의 `{constant}`" in question, f"{page}, exercise {number}: no word on the notebook's 설정 cell"
     snippet = re.search(r"--only (\w+)", question)[1]
     cells = jupytext.read(ROOT / "snippets" / f"{snippet}.py").cells
-    heading = next(i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith("### 설정"))
+    heading = next(
+        i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith("### 설정")
+    )
     settings = next(cell for cell in cells[heading:] if cell.cell_type == "code")
     assert re.search(rf"^{constant} = ", settings.source, re.MULTILINE), f"{constant} is not in {snippet}'s 설정 cell"
     first_code = next(i for i, cell in enumerate(cells) if cell.cell_type == "code")

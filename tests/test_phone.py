@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
 from scripts import figure_builder
+from scripts.harness import PAGE_BUDGET_BYTES, PHONE, parse_page
 
-PHONE = {"width": 390, "height": 844}
 LEGIBLE_PX = 10  # smallest text size a reader can read on a phone, in CSS px
 PX_PER_PT = 4 / 3
-PAGE_BUDGET = 100_000  # bytes of HTML, the largest page
 FIGURE_NAME = re.compile(r"generated/figures/([a-z0-9-]+?)(?:-narrow)?-(?:light|dark)\.svg")
 
 
@@ -31,7 +29,7 @@ def pages_with_figures(built_site) -> list[str]:
 def test_every_image_has_width_and_height(built_site):
     missing = []
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         for element in soup.select("img, picture > source"):
             if not (element.get("width", "").isdigit() and element.get("height", "").isdigit()):
                 missing.append(f"{page.relative_to(built_site.path)}: {str(element)[:120]}")
@@ -42,7 +40,7 @@ def test_image_sizes_match_the_svg_files(built_site):
     """The width/height a page gives a figure are the file's own (so the aspect ratio is right)."""
     checked = 0
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         for element in soup.select("img[src*='generated/figures/'], source[srcset*='generated/figures/']"):
             url = (element.get("src") or element["srcset"]).split("#")[0]
             svg = (page.parent / url).resolve().read_text(encoding="utf-8")
@@ -55,7 +53,7 @@ def test_image_sizes_match_the_svg_files(built_site):
 
 def test_largest_page_within_budget(built_site):
     largest = max(built_site.html_pages(), key=lambda p: p.stat().st_size)
-    assert largest.stat().st_size <= PAGE_BUDGET, f"{largest}: {largest.stat().st_size:,} bytes"
+    assert largest.stat().st_size <= PAGE_BUDGET_BYTES, f"{largest}: {largest.stat().st_size:,} bytes"
 
 
 def test_notebook_pages_carry_no_second_copy_of_the_code(built_site):
@@ -64,10 +62,11 @@ def test_notebook_pages_carry_no_second_copy_of_the_code(built_site):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "clipboard-copy-txt" not in html and "<clipboard-copy" not in html, page
-        soup = BeautifulSoup(html, "html.parser")
+        soup = parse_page(page)
         blocks = soup.select("div.highlight-ipynb pre")
-        assert blocks and all(pre.get("tabindex") == "0" and pre.select_one("button[data-clipboard-target]")
-                              for pre in blocks)
+        assert blocks and all(
+            pre.get("tabindex") == "0" and pre.select_one("button[data-clipboard-target]") for pre in blocks
+        )
 
 
 def test_figures_need_no_font_and_are_compact(built_site):
@@ -76,7 +75,7 @@ def test_figures_need_no_font_and_are_compact(built_site):
     for svg in (built_site.path / "generated" / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         assert "<text" not in text and "@font-face" not in text, svg
-        assert "\n" not in text.strip() and " d=\"M " not in text, svg
+        assert "\n" not in text.strip() and ' d="M ' not in text, svg
 
 
 # ---------------------------------------------------------------- in Chromium
@@ -87,7 +86,6 @@ imgs => imgs.filter(img => img.getBoundingClientRect().width > 0).map(img => ({
 """
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
     """Rendered scale of each visible figure x its smallest font size >= 10 CSS px."""
@@ -116,7 +114,6 @@ def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page, scheme):
     page = open_page("/qna/layer-norm-warmup/", color_scheme=scheme, viewport=PHONE).page
@@ -127,7 +124,10 @@ def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page
     page.keyboard.press("Enter")
     dialog.wait_for(state="visible")
     big = dialog.locator(f"img[src*='-{scheme}.svg']")
-    assert big.is_visible() and not dialog.locator(f"img[src*='-{'dark' if scheme == 'light' else 'light'}.svg']").is_visible()
+    assert (
+        big.is_visible()
+        and not dialog.locator(f"img[src*='-{'dark' if scheme == 'light' else 'light'}.svg']").is_visible()
+    )
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=big.element_handle())
     assert big.bounding_box()["width"] >= 0.9 * PHONE["width"] - 2, "the figure fills the screen's width"
     assert page.evaluate("document.activeElement.closest('dialog') !== null"), "focus moves into the lightbox"
@@ -143,7 +143,6 @@ def test_lightbox_opens_with_keyboard_and_click_and_closes_with_escape(open_page
     assert page.url.endswith("/qna/layer-norm-warmup/"), "the link did not navigate away"
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
     page = open_page("/generated/notebooks/positional_encoding/", color_scheme=scheme, viewport=PHONE).page
@@ -154,8 +153,9 @@ def test_notebook_code_has_copy_button_and_highlighting(open_page, scheme):
         target = buttons.nth(i).get_attribute("data-clipboard-target")
         copied = page.evaluate("selector => document.querySelector(selector).innerText", target)
         assert copied.strip() and copied.strip() == blocks.nth(i).locator(".nb-source").inner_text().strip()
-    assert "import" in page.evaluate("selector => document.querySelector(selector).innerText",
-                                     buttons.first.get_attribute("data-clipboard-target"))
+    assert "import" in page.evaluate(
+        "selector => document.querySelector(selector).innerText", buttons.first.get_attribute("data-clipboard-target")
+    )
     colours = page.eval_on_selector_all(
         "article div.highlight-ipynb .nb-source span.k, article div.highlight-ipynb .nb-source",
         "els => els.map(el => getComputedStyle(el).color)",
@@ -175,17 +175,19 @@ def _edge_difference(png: bytes) -> tuple[float, float]:
     from PIL import Image
 
     pixels = np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=float)
-    middle = pixels[:, pixels.shape[1] // 2: pixels.shape[1] // 2 + 1]
+    middle = pixels[:, pixels.shape[1] // 2 : pixels.shape[1] // 2 + 1]
     return (float(np.abs(pixels[:, :6] - middle).mean()), float(np.abs(pixels[:, -6:] - middle).mean()))
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_long_formulas_scroll_in_their_block_with_a_visible_cue(built_site, open_page, scheme):
     """At 390 px the page never scrolls sideways; a display formula wider than the screen scrolls
     inside its block, which shows a shadow on the side where more of it lies (and none at its end)."""
-    pages = [path for path in (f"/{p.relative_to(built_site.path).parent.as_posix()}/" for p in built_site.html_pages())
-             if 'class="arithmatex" tabindex' in built_site.page(path).read_text(encoding="utf-8")]
+    pages = [
+        path
+        for path in (f"/{p.relative_to(built_site.path).parent.as_posix()}/" for p in built_site.html_pages())
+        if 'class="arithmatex" tabindex' in built_site.page(path).read_text(encoding="utf-8")
+    ]
     checked = 0
     for path in pages:
         page = open_page(path, color_scheme=scheme, viewport=PHONE).page
@@ -226,7 +228,7 @@ def _absolute_points(path: str) -> list[tuple[float, float]]:
             if command == "z":
                 x, y = start
                 continue
-        values = [float(v) for v in tokens[i:i + sizes[command]]]
+        values = [float(v) for v in tokens[i : i + sizes[command]]]
         i += sizes[command]
         if command == "h":
             x += values[0]
@@ -245,7 +247,10 @@ def _absolute_points(path: str) -> list[tuple[float, float]]:
 def test_compacted_path_data_keeps_every_point_within_its_grid():
     from snippets import _svg_compact
 
-    absolute = "M 10.123456 20.5 L 30.129 20.5 L 30.129 -7.25 Q 31.004 8.996 -2.5 0.333333 C 1 2 3 4 5.555 6.666 z M 100 100 L 99.999 100.004 z"
+    absolute = (
+        "M 10.123456 20.5 L 30.129 20.5 L 30.129 -7.25 Q 31.004 8.996 -2.5 0.333333 C 1 2 3 4 5.555 6.666 z "
+        "M 100 100 L 99.999 100.004 z"
+    )
     coordinates = [float(v) for v in re.findall(r"-?\d+\.?\d*", absolute)]
     expected = []
     for px, py in zip(coordinates[0::2], coordinates[1::2]):
@@ -279,12 +284,17 @@ def test_compaction_is_deterministic_and_keeps_the_figure_name(tmp_path, monkeyp
     first = save_figure("compact-check", draw, alt="확인용 그림", narrow=True)
     monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path / "b"))
     second = save_figure("compact-check", draw, alt="확인용 그림", narrow=True)
-    assert [p.name for p in first] == ["compact-check-light.svg", "compact-check-dark.svg",
-                                       "compact-check-narrow-light.svg", "compact-check-narrow-dark.svg"]
+    assert [p.name for p in first] == [
+        "compact-check-light.svg",
+        "compact-check-dark.svg",
+        "compact-check-narrow-light.svg",
+        "compact-check-narrow-dark.svg",
+    ]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes()
         assert "<title>compact-check</title>" in a.read_text(encoding="utf-8")
     import json
+
     meta = json.loads((tmp_path / "a" / "figures" / "compact-check.json").read_text(encoding="utf-8"))
     narrow = meta["narrow"]
     assert narrow["min_font_pt"] == 8

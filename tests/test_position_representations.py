@@ -29,7 +29,9 @@ def test_rope_rotates_each_pair_as_in_roformer():
         theta = 10000 ** (-2 * i / 8)
         even, odd = x[2 * i].item(), x[2 * i + 1].item()
         assert rotated[2 * i].item() == pytest.approx(even * math.cos(m * theta) - odd * math.sin(m * theta), abs=1e-12)
-        assert rotated[2 * i + 1].item() == pytest.approx(odd * math.cos(m * theta) + even * math.sin(m * theta), abs=1e-12)
+        assert rotated[2 * i + 1].item() == pytest.approx(
+            odd * math.cos(m * theta) + even * math.sin(m * theta), abs=1e-12
+        )
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,9 @@ def similarity_by_offset():
 def test_similarity_by_offset_is_a_row_of_the_matrix(similarity_by_offset):
     matrix = pe_mod.similarity_matrix(128, 128)
     for offset in (1, 12, 111):
-        assert torch.allclose(torch.diagonal(matrix, offset), similarity_by_offset[offset].expand(128 - offset), atol=1e-12)
+        assert torch.allclose(
+            torch.diagonal(matrix, offset), similarity_by_offset[offset].expand(128 - offset), atol=1e-12
+        )
 
 
 def test_similarity_falls_overall_but_not_monotonically(similarity_by_offset):

@@ -37,8 +37,11 @@ def test_the_bound_holds_at_every_distance(models, curves):
         bound = rt.pascanu_bound(model)
         assert (curves[name] <= bound * (1 + 1e-9)).all(), name
     # 모든 배율과 입력 크기에서도 (연습 문제의 변형 포함)
-    for model, scale in ((rt.rnn("orthogonal", gain=rt.EXERCISE_GAIN), 1), (models["default"], rt.EXERCISE_INPUT_SCALE),
-                         (models["orthogonal"], rt.EXERCISE_INPUT_SCALE)):
+    for model, scale in (
+        (rt.rnn("orthogonal", gain=rt.EXERCISE_GAIN), 1),
+        (models["default"], rt.EXERCISE_INPUT_SCALE),
+        (models["orthogonal"], rt.EXERCISE_INPUT_SCALE),
+    ):
         assert (rt.distance_curve(model, scale) <= rt.pascanu_bound(model) * (1 + 1e-9)).all()
 
 

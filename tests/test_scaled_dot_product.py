@@ -130,13 +130,19 @@ def test_jacobian_norm_depends_on_how_the_probability_is_shared():
     one_hot = torch.zeros(32, dtype=torch.float64)
     one_hot[0] = 1
     assert sdp.jacobian_norm(one_hot).item() == pytest.approx(0, abs=1e-12)
-    even = [sdp.jacobian_norm(torch.tensor([1 / m] * m + [0.0] * (32 - m), dtype=torch.float64)).item()
-            for m in range(1, 33)]
+    even = [
+        sdp.jacobian_norm(torch.tensor([1 / m] * m + [0.0] * (32 - m), dtype=torch.float64)).item()
+        for m in range(1, 33)
+    ]
     assert even[1] == pytest.approx(0.5, abs=1e-12)
     assert all(a > b for a, b in zip(even[1:], even[2:]))
     assert even[-1] == pytest.approx(sdp.uniform_jacobian_norm(32), abs=1e-12)
-    random = torch.softmax(10 * torch.rand(20_000, 1, dtype=torch.float64) * torch.randn(20_000, 32, dtype=torch.float64,
-                           generator=torch.Generator().manual_seed(4)), dim=-1)
+    random = torch.softmax(
+        10
+        * torch.rand(20_000, 1, dtype=torch.float64)
+        * torch.randn(20_000, 32, dtype=torch.float64, generator=torch.Generator().manual_seed(4)),
+        dim=-1,
+    )
     assert sdp.jacobian_norm(random).max().item() <= 0.5 + 1e-12
 
 
@@ -173,7 +179,8 @@ def test_uniform_reference_falls_like_one_over_root_n():
     ratio = sdp.uniform_jacobian_norm(256) / sdp.uniform_jacobian_norm(32)
     assert ratio == pytest.approx((32 / 256) ** 0.5, rel=0.05)
     assert sdp.uniform_jacobian_norm(32) == pytest.approx(
-        sdp.jacobian_norm(torch.full((32,), 1 / 32, dtype=torch.float64)).item(), abs=1e-12)
+        sdp.jacobian_norm(torch.full((32,), 1 / 32, dtype=torch.float64)).item(), abs=1e-12
+    )
 
 
 def test_scaled_jacobian_falls_with_the_key_count_like_the_uniform_reference(saturation, saturation_256):

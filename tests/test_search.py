@@ -12,22 +12,16 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
-from bs4 import BeautifulSoup
 
-from tests.conftest import run_mkdocs_build
-
-from scripts import bench_search, glossary
-from scripts.bench import copy_repository
+from scripts import glossary
+from scripts.harness import ROOT, build_site, copy_repository, parse_page, search_box
 from scripts.search import index as search_index
 from scripts.search import tokens as sm
 from scripts.search.morphology import Analyser
 
-ROOT = Path(__file__).resolve().parent.parent
 MIN_RECALL_AT_3 = 0.95
 MIN_RECALL_AT_1 = 0.85
 MAX_INDEX_BYTES = 400 * 1024
@@ -57,28 +51,34 @@ def analyser():
 # ================================================================ separator (index and query tokens)
 
 
-@pytest.mark.parametrize("forms", [
-    ["트랜스포머", "트랜스포머의", "트랜스포머에서", "트랜스포머에서는", "트랜스포머로"],
-    ["정규화", "정규화를", "정규화와", "정규화하는", "정규화된다"],
-    ["버킷팅", "버킷팅은", "버킷팅이란", "버킷팅이다"],
-    ["스케일링", "스케일링하는", "스케일링했다", "스케일링이고"],
-    ["ln", "LN을", "LN은", "LN이다"],
-    ["cos", "cos을", "cos인가"],
-    ["rnn", "RNN에서", "RNN의"],
-])
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["트랜스포머", "트랜스포머의", "트랜스포머에서", "트랜스포머에서는", "트랜스포머로"],
+        ["정규화", "정규화를", "정규화와", "정규화하는", "정규화된다"],
+        ["버킷팅", "버킷팅은", "버킷팅이란", "버킷팅이다"],
+        ["스케일링", "스케일링하는", "스케일링했다", "스케일링이고"],
+        ["ln", "LN을", "LN은", "LN이다"],
+        ["cos", "cos을", "cos인가"],
+        ["rnn", "RNN에서", "RNN의"],
+    ],
+)
 def test_particles_and_endings_do_not_change_the_token(forms):
     assert {tuple(sm.tokenize(form)) for form in forms} == {(forms[0],)}
 
 
-@pytest.mark.parametrize("query,page_form", [
-    ("시간복잡도를", "시간복잡도"),      # stacked: 도 + 를 both look like particles
-    ("시간복잡도", "시간복잡도와"),
-    ("나눠주는", "나눠주게"),
-    ("나누면", "나누는"),
-    ("나눠서", "나눠주지"),
-    ("기울기가", "기울기의"),
-    ("정렬하면", "정렬한다"),
-])
+@pytest.mark.parametrize(
+    "query,page_form",
+    [
+        ("시간복잡도를", "시간복잡도"),  # stacked: 도 + 를 both look like particles
+        ("시간복잡도", "시간복잡도와"),
+        ("나눠주는", "나눠주게"),
+        ("나누면", "나누는"),
+        ("나눠서", "나눠주지"),
+        ("기울기가", "기울기의"),
+        ("정렬하면", "정렬한다"),
+    ],
+)
 def test_a_query_form_is_a_prefix_of_the_page_form(query, page_form):
     (q,), (p,) = sm.tokenize(query), sm.tokenize(page_form)
     assert p.startswith(q), (q, p)
@@ -100,8 +100,22 @@ def test_punctuation_and_script_changes_split():
 def test_text_without_hangul_is_tokenized_at_spaces_and_punctuation_only():
     text = "Layer normalization, applied after the residual sum (Post-LN): x_{l+1} = LN(x + F(x))."
     assert sm.tokenize(text) == [
-        "layer", "normalization", "applied", "after", "the", "residual", "sum", "post", "ln",
-        "x_", "l+1", "ln", "x", "+", "f", "x",
+        "layer",
+        "normalization",
+        "applied",
+        "after",
+        "the",
+        "residual",
+        "sum",
+        "post",
+        "ln",
+        "x_",
+        "l+1",
+        "ln",
+        "x",
+        "+",
+        "f",
+        "x",
     ]
 
 
@@ -118,14 +132,32 @@ def test_separator_does_not_hang_on_long_input(text):
     # run for hours; a sound pattern takes milliseconds. The bound is generous for noisy machines.
     # A child process, so that a hang can be killed (subprocess.TimeoutExpired fails the test).
     code = "import sys; from scripts.search.tokens import tokenize; print(len(tokenize(sys.stdin.read())))"
-    result = subprocess.run([sys.executable, "-c", code], input=text, text=True, capture_output=True,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=text, text=True, capture_output=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len(sm.tokenize(text))
 
 
 # Every suffix the separator strips is a particle or ending by kiwi's own tags.
-VOWEL_FINAL = {"가", "를", "는", "와", "로", "로서", "로써", "랑", "란", "라는", "라고", "며", "나", "라도", "든지", "였다"}
+VOWEL_FINAL = {
+    "가",
+    "를",
+    "는",
+    "와",
+    "로",
+    "로서",
+    "로써",
+    "랑",
+    "란",
+    "라는",
+    "라고",
+    "며",
+    "나",
+    "라도",
+    "든지",
+    "였다",
+}
 SAMPLES = {
     "이다": ("모델이다", "이것은 모델이다."),
     "인": ("모델인", "모델인 경우"),
@@ -141,8 +173,19 @@ SUFFIX_TAGS = re.compile(r"^(J|E)|^(VCP|XSV|XSA)$")
 def _sample(suffix: str) -> tuple[str, str]:
     if suffix in SAMPLES:
         return SAMPLES[suffix]
-    if suffix in sm.PARTICLES or suffix in {"이고", "이지만", "인데", "이라", "인가", "인지", "이면", "이므로",
-                                             "입니다", "이었다", "였다"}:
+    if suffix in sm.PARTICLES or suffix in {
+        "이고",
+        "이지만",
+        "인데",
+        "이라",
+        "인가",
+        "인지",
+        "이면",
+        "이므로",
+        "입니다",
+        "이었다",
+        "였다",
+    }:
         word = ("트랜스포머" if suffix in VOWEL_FINAL else "모델") + suffix
     elif suffix[0] in "하해한할함합":
         word = "계산" + suffix
@@ -188,14 +231,23 @@ def test_text_without_korean_has_no_morphemes(analyser):
 def test_hidden_tokens_leave_out_what_prefix_search_already_finds():
     indexed = {"나누", "정규화", "트랜스포머"}
     assert search_index.hidden_tokens(["나누다", "정규화", "정규", "층 정규화", "layer normalization"], indexed) == [
-        "나누다", "층", "layer", "normalization",
+        "나누다",
+        "층",
+        "layer",
+        "normalization",
     ]
 
 
 def _index(*docs):
-    return {"config": {"lang": ["ko"], "separator": "[\\s\\-]+", "pipeline": [" "],
-                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}},
-            "docs": [dict(d) for d in docs]}
+    return {
+        "config": {
+            "lang": ["ko"],
+            "separator": "[\\s\\-]+",
+            "pipeline": [" "],
+            "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
+        },
+        "docs": [dict(d) for d in docs],
+    }
 
 
 def test_a_page_without_korean_is_indexed_as_before(analyser):
@@ -208,20 +260,25 @@ def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
     terms = glossary.load()
     docs = [
         {"location": "qna/layer-norm-warmup/", "title": "Post-LN이 학습을 어렵게 만드는 이유", "text": ""},
-        {"location": "qna/layer-norm-warmup/#멘토-답변", "title": "멘토 답변",
-         "text": "<p>LN을 후에 걸어주게 되면 learning rate에 민감해진다. 그래서 warm-up이 필요하다.</p>"},
+        {
+            "location": "qna/layer-norm-warmup/#멘토-답변",
+            "title": "멘토 답변",
+            "text": "<p>LN을 후에 걸어주게 되면 learning rate에 민감해진다. 그래서 warm-up이 필요하다.</p>",
+        },
         {"location": "english/", "title": "Notes ¶", "text": "<p>Layer Normalization after the sum.</p>"},
     ]
     urls = {"qna/layer-norm-warmup.md": "qna/layer-norm-warmup/"}
-    index = search_index.enrich(_index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"})
+    index = search_index.enrich(
+        _index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"}
+    )
     page, answer, english = index["docs"]
     for query in ["걸다", "정규화", "레이어", "워밍업", "웜업", "warmup", "학습률"]:
         assert _finds(answer["morphs"], query)
-    for query in ["워밍업", "웜업", "warmup"]:                  # 워밍업 is explained in this section
+    for query in ["워밍업", "웜업", "warmup"]:  # 워밍업 is explained in this section
         assert _finds(answer["keywords"], query)
     for query in ["정규화", "레이어", "ln", "어렵다"]:  # 층 정규화 on the page; 어렵게 -> 어렵다 in its title
         assert _finds(page["title"] + " " + page["keywords"], query)
-    assert _finds(page["morphs"], "필요")                        # from the description
+    assert _finds(page["morphs"], "필요")  # from the description
     assert english["title"] == "Notes" and english["text"] == docs[2]["text"]
     assert _finds(english["morphs"], "정규화")  # an English page still gets the Korean terms
 
@@ -235,14 +292,17 @@ def _finds(field: str, query: str) -> bool:
 # ================================================================ glossary
 
 
-@pytest.mark.parametrize("spellings,page", [
-    (["층 정규화", "레이어 정규화", "layer normalization", "LN"], "qna/layer-norm-warmup.md"),
-    (["워밍업", "웜업", "warm-up", "warmup"], "qna/layer-norm-warmup.md"),
-    (["위치 인코딩", "포지셔널 인코딩", "positional encoding", "PE"], "qna/positional-encoding.md"),
-    (["기울기 소실", "그래디언트 소실", "gradient vanishing"], "qna/gradient-vanishing.md"),
-    (["버킷팅", "버케팅", "bucketing"], "assignment/bucketing.md"),
-    (["시간복잡도", "complexity"], "qna/complexity.md"),
-])
+@pytest.mark.parametrize(
+    "spellings,page",
+    [
+        (["층 정규화", "레이어 정규화", "layer normalization", "LN"], "qna/layer-norm-warmup.md"),
+        (["워밍업", "웜업", "warm-up", "warmup"], "qna/layer-norm-warmup.md"),
+        (["위치 인코딩", "포지셔널 인코딩", "positional encoding", "PE"], "qna/positional-encoding.md"),
+        (["기울기 소실", "그래디언트 소실", "gradient vanishing"], "qna/gradient-vanishing.md"),
+        (["버킷팅", "버케팅", "bucketing"], "assignment/bucketing.md"),
+        (["시간복잡도", "complexity"], "qna/complexity.md"),
+    ],
+)
 def test_glossary_has_the_issue_examples(spellings, page):
     terms = glossary.load()
     for spelling in spellings:
@@ -254,7 +314,9 @@ def test_a_tag_outside_the_glossary_is_rejected_with_file_and_line():
     terms = glossary.load()
     page = "---\ntitle: x\ntags:\n  - 시간복잡도\n  - 없는 태그\n---\n# x\n"
     glossary.check_tags(page.replace("없는 태그", "rnn"), "docs/x.md", terms)  # any spelling, any case
-    with pytest.raises(Exception, match=r"^docs/x\.md:5: tag '없는 태그' is not a term or alias in data/glossary\.yml$"):
+    with pytest.raises(
+        Exception, match=r"^docs/x\.md:5: tag '없는 태그' is not a term or alias in data/glossary\.yml$"
+    ):
         glossary.check_tags(page, "docs/x.md", terms)
 
 
@@ -268,7 +330,7 @@ def test_the_strict_build_fails_on_a_tag_outside_the_glossary(tmp_path):
         snippet.unlink()
     page = scratch / "docs" / "qna" / "complexity.md"
     page.write_text(page.read_text(encoding="utf-8").replace("  - RNN\n", "  - 없는 태그\n", 1), encoding="utf-8")
-    result = run_mkdocs_build(scratch, tmp_path / "site", {"NOTES_SKIP_FIGURES": "1", "NOTES_STOCK_SEARCH": "1"})
+    result = build_site(tmp_path / "site", scratch, skip_figures=True, stock_search=True)
     assert result.returncode != 0
     assert "docs/qna/complexity.md:6: tag '없는 태그' is not a term or alias in data/glossary.yml" in result.stderr
 
@@ -278,29 +340,39 @@ def test_glossary_rejects_a_broken_entry(tmp_path):
     bad.write_text("- {term: 없는 절, english: missing, page: qna/complexity.md#없는-절}\n", encoding="utf-8")
     with pytest.raises(Exception, match="no heading"):
         glossary.load(bad)
-    bad.write_text("- {term: 가, english: a, page: index.md}\n- {term: 나, english: A, page: index.md}\n", encoding="utf-8")
+    bad.write_text(
+        "- {term: 가, english: a, page: index.md}\n- {term: 나, english: A, page: index.md}\n", encoding="utf-8"
+    )
     with pytest.raises(Exception, match=r"glossary\.yml:2: spelling 'A' of '나' already belongs to '가'"):
         glossary.load(bad)
 
 
 def test_glossary_rejects_the_same_term_twice_naming_both_lines(tmp_path):
     bad = tmp_path / "glossary.yml"
-    bad.write_text("- term: 어텐션\n  english: attention\n  page: index.md\n"
-                   "- term: 분산\n  english: variance\n  page: index.md\n"
-                   "- term: 어텐션\n  english: self-attention\n  page: index.md\n", encoding="utf-8")
+    bad.write_text(
+        "- term: 어텐션\n  english: attention\n  page: index.md\n"
+        "- term: 분산\n  english: variance\n  page: index.md\n"
+        "- term: 어텐션\n  english: self-attention\n  page: index.md\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match=r"glossary\.yml:7: term '어텐션' is already defined at line 1$"):
         glossary.load(bad)
 
 
-@pytest.mark.parametrize("tooltip, problem", [
-    ("|\n    Layer Normalization\n    층 정규화", "must be one line"),
-    ("'<img src=x onerror=alert(1)>'", "must be plain text"),
-])
+@pytest.mark.parametrize(
+    "tooltip, problem",
+    [
+        ("|\n    Layer Normalization\n    층 정규화", "must be one line"),
+        ("'<img src=x onerror=alert(1)>'", "must be plain text"),
+    ],
+)
 def test_a_tooltip_is_one_line_of_plain_text(tmp_path, tooltip, problem):
     bad = tmp_path / "glossary.yml"
-    bad.write_text("- term: 분산\n  english: variance\n  page: index.md\n"
-                   f"- term: 층 정규화\n  english: layer normalization\n  abbr: LN\n  page: index.md\n  tooltip: {tooltip}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "- term: 분산\n  english: variance\n  page: index.md\n"
+        f"- term: 층 정규화\n  english: layer normalization\n  abbr: LN\n  page: index.md\n  tooltip: {tooltip}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match=rf"glossary\.yml:4: term '층 정규화': 'tooltip' {problem}"):
         glossary.load(bad)
 
@@ -328,29 +400,27 @@ def test_abbreviations_come_from_the_glossary():
 # ================================================================ the built site
 
 
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def test_glossary_page_lists_every_term_with_a_link(built_site):
-    article = _soup(built_site.page("glossary")).select_one("article")
+    article = parse_page(built_site.page("glossary")).select_one("article")
     shown = [dt.get_text(" ", strip=True) for dt in article.select("dl > dt")]
     terms = glossary.load()
     assert len(shown) == len(terms)
     for term, dd in zip(sorted(terms, key=lambda t: t.term.casefold()), article.select("dl > dd")):
         link = dd.select("a[href]")[-1]["href"]
-        expected = bench_search.page_url(term.page) + (f"#{term.anchor}" if term.anchor else "")
+        expected = search_box.page_url(term.page) + (f"#{term.anchor}" if term.anchor else "")
         assert link.removeprefix("../") == expected, term.term
 
 
 def test_recurring_abbreviations_have_tooltips(built_site):
-    abbrs = {a.get_text(): a["title"] for a in _soup(built_site.page("qna/layer-norm-warmup")).select("article abbr")}
+    abbrs = {
+        a.get_text(): a["title"] for a in parse_page(built_site.page("qna/layer-norm-warmup")).select("article abbr")
+    }
     assert abbrs.get("LN") == "Layer Normalization, 층 정규화"
     assert "Post-LN" in abbrs and "Pre-LN" in abbrs
 
 
 def test_tags_index_lists_every_topic(built_site):
-    links = {a["href"] for a in _soup(built_site.page("tags")).select("article a[href]")}
+    links = {a["href"] for a in parse_page(built_site.page("tags")).select("article a[href]")}
     listed = {href.removeprefix("../") for href in links}
     assert set(TOPIC_PAGES) <= listed
 
@@ -375,52 +445,50 @@ def test_search_index_has_our_fields_and_stays_small(built_site):
 
 # ================================================================ Material's search box in Chromium
 
-browser = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def base_path(site_url):
     return urlparse(site_url).path.rstrip("/") + "/"
 
 
-@browser
 def test_query_set_recall(open_page, base_path):
-    queries = bench_search.load_queries()
+    queries = search_box.load_queries()
     kinds = {q.kind for q in queries}
     assert len(queries) >= 40 and {"nospace", "choseong", "layout", "typo", "natural", "en-natural"} <= kinds
     for kind in kinds:
         assert sum(q.kind == kind for q in queries) >= 6, kind
     watch = open_page("/")
-    results = bench_search.evaluate(watch.page, queries, base_path)
+    results = search_box.evaluate(watch.page, queries, base_path)
     ranks = [rank for _, rank, _ in results]
-    missed = [f"{q.q!r} -> {q.page} (rank {rank}, got {[i.page for i in items[:3]]})"
-              for q, rank, items in results if rank is None or rank > 1]
-    at1, at3 = bench_search.recall(ranks, 1), bench_search.recall(ranks, 3)
+    missed = [
+        f"{q.q!r} -> {q.page} (rank {rank}, got {[i.page for i in items[:3]]})"
+        for q, rank, items in results
+        if rank is None or rank > 1
+    ]
+    at1, at3 = search_box.recall(ranks, 1), search_box.recall(ranks, 3)
     print(f"recall@1 = {at1:.3f}, recall@3 = {at3:.3f} on {len(queries)} queries")
     assert at3 >= MIN_RECALL_AT_3 and at1 >= MIN_RECALL_AT_1, "\n".join(missed)
     assert watch.console_errors == []
 
 
-@browser
 def test_results_land_on_the_answering_section(open_page, base_path):
-    queries = [q for q in bench_search.load_queries() if q.section]
+    queries = [q for q in search_box.load_queries() if q.section]
     assert queries
     page = open_page("/").page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     for query in queries:
-        items = bench_search.run_query(page, query.q, base_path)
-        assert bench_search.lands_on_section(items, query), (
-            query.q, [(i.page, i.sections[:3]) for i in items[:3]])
+        items = search_box.run_query(page, query.q, base_path)
+        assert search_box.lands_on_section(items, query), (query.q, [(i.page, i.sections[:3]) for i in items[:3]])
 
 
-@browser
 def test_result_titles_are_readable(open_page, base_path):
     page = open_page("/").page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     for query in ["warmup", "버킷팅", "정규화", "실험"]:
-        bench_search.run_query(page, query, base_path)
+        search_box.run_query(page, query, base_path)
         titles = page.eval_on_selector_all(
-            ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)")
+            ".md-search-result__article h1, .md-search-result__article h2", "els => els.map(e => e.textContent)"
+        )
         assert titles
         for title in titles:
             assert title.strip() and "¶" not in title and "&amp;" not in title and "<" not in title, title
@@ -439,7 +507,7 @@ BAD_INPUT = [
     "?",
     "?!.,;:",
     "~^*+-",
-    "\"",
+    '"',
     "((()))",
     "title:",
     "트랜스포머transformer変換器Трансформер",
@@ -452,28 +520,27 @@ BAD_INPUT = [
 ]
 
 
-@browser
 @pytest.mark.parametrize("query", BAD_INPUT, ids=[f"{len(q)}:{q[:12]}" for q in BAD_INPUT])
 def test_bad_input_raises_no_error_and_does_not_freeze(open_page, base_path, query):
     watch = open_page("/")
     page = watch.page
-    bench_search.open_search(page)
+    search_box.open_search(page)
     # A frozen search never shows results: run_query then fails on its timeout.
-    bench_search.run_query(page, query, base_path, timeout=30_000)
+    search_box.run_query(page, query, base_path, timeout=30_000)
     assert page.evaluate("1 + 1") == 2  # the page still answers
-    after = bench_search.run_query(page, "버킷팅", base_path)
+    after = search_box.run_query(page, "버킷팅", base_path)
     assert after and after[0].page == "assignment/bucketing/"  # and search still works
     assert watch.console_errors == []
 
 
-@browser
 def test_highlighting_on_the_result_page_works_with_our_separator(open_page):
     watch = open_page("/qna/layer-norm-warmup/?h=정규화 warmup")
     watch.page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)
     assert watch.console_errors == []
 
 
-# ---------------------------------------------------------------- the query rewriter (docs/assets/javascripts/korean-search)
+# ---------------------------------------------------------------- the query rewriter
+# (docs/assets/javascripts/korean-search)
 
 JS = ROOT / "docs" / "assets" / "javascripts"
 
@@ -496,39 +563,38 @@ def rewrite(browser, site_url):
     context.close()
 
 
-@browser
-@pytest.mark.parametrize("query,expected", [
-    ("위치인코딩", "위치 인코딩"),                      # spacing
-    ("기울기소실", "기울기 소실"),
-    ("층정규화위치", "층 정규화 위치"),
-    ("ㅂㅋㅌ", "버킷팅"),                              # 초성
-    ("ㅇㅊ ㅇㅋㄷ", "위치 인코딩"),
-    ("ㅅㄱㅂㅈㄷ", "시간복잡도"),
-    ("qjzltxld", "버킷팅"),                           # 한/영
-    ("dnlcl dlszheld", "위치 인코딩"),
-    ("트렌스포머", "트랜스포머"),                       # misspellings, by rule
-    ("노말라이제이션", "노멀라이제이션"),
-    ("포지셔날", "포지셔널"),
-    ("그라디언트", "그래디언트"),
-    ("나누나요", "나누"),                              # endings
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("위치인코딩", "위치 인코딩"),  # spacing
+        ("기울기소실", "기울기 소실"),
+        ("층정규화위치", "층 정규화 위치"),
+        ("ㅂㅋㅌ", "버킷팅"),  # 초성
+        ("ㅇㅊ ㅇㅋㄷ", "위치 인코딩"),
+        ("ㅅㄱㅂㅈㄷ", "시간복잡도"),
+        ("qjzltxld", "버킷팅"),  # 한/영
+        ("dnlcl dlszheld", "위치 인코딩"),
+        ("트렌스포머", "트랜스포머"),  # misspellings, by rule
+        ("노말라이제이션", "노멀라이제이션"),
+        ("포지셔날", "포지셔널"),
+        ("그라디언트", "그래디언트"),
+        ("나누나요", "나누"),  # endings
+    ],
+)
 def test_rewriter_turns_a_query_into_index_tokens(rewrite, query, expected):
     assert expected in rewrite(query)
 
 
-@browser
 @pytest.mark.parametrize("query", ["layer norm", "bucket", "LN", "d_k로 나누는 이유", "warmup", "트랜스포머"])
 def test_rewriter_keeps_queries_the_index_knows(rewrite, query):
     assert set(sm.tokenize(rewrite(query))) == set(sm.tokenize(query))
 
 
-@browser
 def test_rewriter_drops_question_words(rewrite):
     assert sm.tokenize(rewrite("왜 루트 dk로 나누나요?")) == ["루트", "dk", "나누"]
     assert "why" not in rewrite("why divide by square root of dk")
 
 
-@browser
 @pytest.mark.parametrize("query", BAD_INPUT + ["ㅂ" * 1000, "qwerty" * 30])
 def test_rewriter_returns_a_string_for_any_input(rewrite, query):
     assert isinstance(rewrite(query), str)

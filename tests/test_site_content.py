@@ -1,4 +1,4 @@
-"""The built site: strict build, page size, anchors, and the whole log on the pages."""
+"""The built site: strict build, anchors, and the whole log on the pages (page size: test_phone.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.harness import ROOT, parse_page
+
 LOG = ROOT / "source" / "week7-log.md"
-MAX_PAGE_BYTES = 150 * 1024
 # The log links this title to the URL of another question; the site links the article the title names.
 CORRECTED_LINKS = {
-    "Transformer Architecture: The Positional Encoding":
-        "https://kazemnejad.com/blog/transformer_architecture_positional_encoding/",
+    "Transformer Architecture: The Positional Encoding": "https://kazemnejad.com/blog/transformer_architecture_positional_encoding/",
 }
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]+")
@@ -27,7 +25,7 @@ def log_section(title: str) -> str:
     text = LOG.read_text(encoding="utf-8")
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 1)
-    return text[start: end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 def log_questions() -> list[str]:
@@ -59,12 +57,8 @@ def normalize(text: str) -> str:
 # ---------------------------------------------------------------- the site, parsed
 
 
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def article_text(path: Path) -> str:
-    article = soup(path).select_one("article")
+    article = parse_page(path).select_one("article")
     return normalize(article.get_text(" "))
 
 
@@ -75,7 +69,7 @@ def topic_pages(site) -> list[Path]:
 def all_links(site) -> list[tuple[str, str]]:
     links = []
     for page in site.html_pages():
-        for anchor in soup(page).select("article a[href]"):
+        for anchor in parse_page(page).select("article a[href]"):
             links.append((normalize(anchor.get_text(" ")), anchor["href"]))
     return links
 
@@ -129,8 +123,10 @@ def test_every_bare_url_of_the_log_is_linked(built_site):
 
 def test_retrospective_is_a_dated_timeline(built_site):
     page = built_site.page("retrospective")
-    times = {t["datetime"]: normalize(t.find_parent("dt").find_next_sibling("dd").get_text(" "))
-             for t in soup(page).select("article time[datetime]")}
+    times = {
+        t["datetime"]: normalize(t.find_parent("dt").find_next_sibling("dd").get_text(" "))
+        for t in parse_page(page).select("article time[datetime]")
+    }
     entries = re.findall(r"^(\d\d)/(\d\d)/(\d\d): (.+?)\s*$", log_section("학습 회고"), re.MULTILINE)
     assert len(entries) == 5
     for yy, mm, dd, what in entries:
@@ -146,30 +142,26 @@ def test_peer_session_and_bucketing_text_reach_the_site(built_site):
 
 
 def test_original_page_shows_the_log_verbatim(built_site):
-    code = soup(built_site.page("original")).select_one("article pre code").get_text()
+    code = parse_page(built_site.page("original")).select_one("article pre code").get_text()
     # Markdown empties whitespace-only lines; everything else is the log as it is.
     shown = [line.rstrip() for line in code.strip().splitlines()]
     assert shown == [line.rstrip() for line in LOG.read_text(encoding="utf-8").strip().splitlines()]
 
 
 def test_original_log_is_downloadable_byte_for_byte(built_site):
-    link = soup(built_site.page("original")).select_one("article a[href$='week7-log.txt']")
+    link = parse_page(built_site.page("original")).select_one("article a[href$='week7-log.txt']")
     assert link is not None, "the 원문 page links the original file"
     served = built_site.page("original").parent / link["href"]
     assert served.read_bytes() == LOG.read_bytes()
-
-
-def test_no_html_page_over_150_kb(built_site):
-    sizes = {p.relative_to(built_site.path).as_posix(): p.stat().st_size for p in built_site.html_pages()}
-    too_big = {page: size for page, size in sizes.items() if size > MAX_PAGE_BYTES}
-    assert not too_big, too_big
 
 
 def test_every_heading_anchor_is_non_empty_and_unique(built_site):
     problems = []
     for page in built_site.html_pages():
         ids = []
-        for heading in soup(page).select("article h1, article h2, article h3, article h4, article h5, article h6"):
+        for heading in parse_page(page).select(
+            "article h1, article h2, article h3, article h4, article h5, article h6"
+        ):
             anchor = heading.get("id", "")
             if not anchor.strip("-_"):
                 problems.append(f"{page}: heading {heading.get_text(strip=True)!r} has no usable id")
@@ -181,7 +173,7 @@ def test_every_heading_anchor_is_non_empty_and_unique(built_site):
 
 
 def test_korean_headings_keep_their_hangul_in_anchors(built_site):
-    page = soup(built_site.page("qna/scaled-dot-product"))
+    page = parse_page(built_site.page("qna/scaled-dot-product"))
     ids = {h["id"] for h in page.select("article h2")}
     assert {"피어세션-질문", "멘토-답변", "실험으로-확인하기", "참고-자료"} <= ids
 
@@ -189,30 +181,51 @@ def test_korean_headings_keep_their_hangul_in_anchors(built_site):
 # Pages the site adds beyond the log's questions: no peer-session question or mentor answer to quote,
 # a short list of the questions the page answers instead (README: 주제 페이지의 순서).
 ADDED_PAGES = {"position-representations"}
-ADDED_PAGE_SECTIONS = ["이 페이지가 답하는 질문", "실험으로 확인하기", "보충", "연습 문제", "다음에 읽을 것", "참고 자료"]
+ADDED_PAGE_SECTIONS = [
+    "이 페이지가 답하는 질문",
+    "실험으로 확인하기",
+    "보충",
+    "연습 문제",
+    "다음에 읽을 것",
+    "참고 자료",
+]
 
 
 def test_every_topic_page_has_the_same_sections_and_tags(built_site):
-    expected = ["피어세션 질문", "멘토 답변", "실험으로 확인하기", "보충 · 정정", "연습 문제", "다음에 읽을 것", "참고 자료"]
+    expected = [
+        "피어세션 질문",
+        "멘토 답변",
+        "실험으로 확인하기",
+        "보충 · 정정",
+        "연습 문제",
+        "다음에 읽을 것",
+        "참고 자료",
+    ]
     pages = list((built_site.path / "qna").glob("*/index.html"))
     assert len(pages) >= 5
     assert ADDED_PAGES <= {page.parent.name for page in pages}
     for page in pages:
         if page.parent.name == "qna":
             continue
-        headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in soup(page).select("article h2")]
+        headings = [normalize(h.get_text(" ")).rstrip("¶ ").strip() for h in parse_page(page).select("article h2")]
         assert headings == (ADDED_PAGE_SECTIONS if page.parent.name in ADDED_PAGES else expected), page
-        assert soup(page).select(".md-tag"), f"{page} has no tags"
+        assert parse_page(page).select(".md-tag"), f"{page} has no tags"
 
 
-LEARNER_PAGES = ["qna/scaled-dot-product", "qna/positional-encoding", "qna/complexity",
-                 "qna/layer-norm-warmup", "qna/gradient-vanishing", "assignment/bucketing",
-                 "qna/position-representations"]
+LEARNER_PAGES = [
+    "qna/scaled-dot-product",
+    "qna/positional-encoding",
+    "qna/complexity",
+    "qna/layer-norm-warmup",
+    "qna/gradient-vanishing",
+    "assignment/bucketing",
+    "qna/position-representations",
+]
 
 
 @pytest.mark.parametrize("url", LEARNER_PAGES)
 def test_learner_aids_summary_folded_exercises_and_next_reading(built_site, url):
-    page = soup(built_site.page(url))
+    page = parse_page(built_site.page(url))
     summary = page.select_one("article .admonition.abstract")
     assert summary and "요약" in summary.get_text(), "no 요약 box"
     assert page.select("article .admonition")[0] is summary, "요약 is not the page's first box"
@@ -226,14 +239,18 @@ def test_learner_aids_summary_folded_exercises_and_next_reading(built_site, url)
 
 def test_block_diagram_and_schedule_figures_are_on_their_pages(built_site):
     def figures(url):
-        return {img["src"].split("#")[0].split("/")[-1] for img in soup(built_site.page(url)).select("article figure img")}
+        return {
+            img["src"].split("#")[0].split("/")[-1]
+            for img in parse_page(built_site.page(url)).select("article figure img")
+        }
+
     assert {"tb-blocks-light.svg", "tb-blocks-dark.svg"} <= figures("qna/layer-norm-warmup")
     assert {"tb-blocks-light.svg", "tb-blocks-dark.svg"} <= figures("qna/gradient-vanishing")
     assert {"wu-schedule-light.svg", "wu-schedule-dark.svg"} <= figures("qna/layer-norm-warmup")
 
 
 def test_overview_table_lists_the_seven_questions_with_links(built_site):
-    page = soup(built_site.page("qna"))
+    page = parse_page(built_site.page("qna"))
     tables = [t for t in page.select("article table") if len(t.select("tbody tr")) == 7]
     assert tables, "no table with one row per question"
     for row in tables[0].select("tbody tr"):
@@ -241,9 +258,9 @@ def test_overview_table_lists_the_seven_questions_with_links(built_site):
 
 
 def test_math_is_mathml_and_no_page_loads_a_cdn(built_site):
-    assert soup(built_site.page("qna/positional-encoding")).select("article math")
+    assert parse_page(built_site.page("qna/positional-encoding")).select("article math")
     for page in built_site.html_pages():
-        for tag in soup(page).select("script[src], link[href]"):
+        for tag in parse_page(page).select("script[src], link[href]"):
             url = tag.get("src") or tag.get("href")
             if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
                 continue
@@ -251,19 +268,19 @@ def test_math_is_mathml_and_no_page_loads_a_cdn(built_site):
 
 
 def test_every_internal_link_and_anchor_resolves(built_site):
-    """What MkDocs' validation cannot see: links in notebooks and in HTML that hooks write."""
+    """What MkDocs' validation cannot see: links in notebooks and in HTML that the site's plugin writes."""
     ids_cache: dict[Path, set[str]] = {}
 
     def ids(page: Path) -> set[str]:
         if page not in ids_cache:
-            ids_cache[page] = {tag["id"] for tag in soup(page).select("[id]")}
+            ids_cache[page] = {tag["id"] for tag in parse_page(page).select("[id]")}
         return ids_cache[page]
 
     problems = []
     for page in built_site.html_pages():
         if page.name == "404.html":  # links by absolute path under site_url, tested in the browser
             continue
-        for tag in soup(page).select("a[href], img[src], link[href], script[src]"):
+        for tag in parse_page(page).select("a[href], img[src], link[href], script[src]"):
             url = tag.get("href") or tag.get("src")
             if re.match(r"^([a-z]+:|//)", url) or url.startswith("javascript:"):
                 continue
@@ -287,13 +304,16 @@ def test_no_tex_escape_reaches_the_reader(built_site):
     alt text, title or label a screen reader reads."""
     found = []
     for page in built_site.html_pages():
-        document = soup(page)
+        document = parse_page(page)
         for tag in document.select("pre, code, script, style"):
             tag.decompose()
         shown = [document.get_text(" ")]
-        shown += [tag[attribute] for attribute in ("alt", "title", "aria-label")
-                  for tag in document.select(f"[{attribute}]")]
+        shown += [
+            tag[attribute] for attribute in ("alt", "title", "aria-label") for tag in document.select(f"[{attribute}]")
+        ]
         for text in shown:
-            found += [f"{page.relative_to(built_site.path)}: …{text[max(0, m.start() - 30):m.end() + 10]}…"
-                      for m in TEX_ESCAPE.finditer(text)]
+            found += [
+                f"{page.relative_to(built_site.path)}: …{text[max(0, m.start() - 30) : m.end() + 10]}…"
+                for m in TEX_ESCAPE.finditer(text)
+            ]
     assert not found, "\n".join(found)

@@ -16,8 +16,14 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def test_every_topic_has_its_snippet():
-    assert {"scaled_dot_product", "positional_encoding", "complexity", "layer_norm",
-            "gradient_vanishing", "bucketing"} <= set(SNIPPETS)
+    assert {
+        "scaled_dot_product",
+        "positional_encoding",
+        "complexity",
+        "layer_norm",
+        "gradient_vanishing",
+        "bucketing",
+    } <= set(SNIPPETS)
 
 
 @pytest.mark.parametrize("name", SNIPPETS)

@@ -17,7 +17,9 @@ def test_a_byte_order_mark_is_dropped(tmp_path):
 def test_a_stray_byte_names_the_file_and_its_line(tmp_path):
     path = tmp_path / "snippet.py"
     path.write_bytes(b"# %%\nx = 1\ny = '\xb0'\n")
-    with pytest.raises(SourceError, match=r"^snippets/snippet\.py:3: not UTF-8 text \(byte 0xb0\); save the file as UTF-8$"):
+    with pytest.raises(
+        SourceError, match=r"^snippets/snippet\.py:3: not UTF-8 text \(byte 0xb0\); save the file as UTF-8$"
+    ):
         read_text(path, "snippets/snippet.py")
 
 

@@ -14,22 +14,32 @@ import pytest
 
 from scripts import figure_builder
 from scripts.figure_builder.runner import SETUP_TAG
+from scripts.harness import parse_page
 
 NOTEBOOKS = sorted(figure_builder.discover_snippets())
 
 
 def standalone_env(site: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "SNIPPET_OUTPUT_DIR", "PYTEST_CURRENT_TEST")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "SNIPPET_OUTPUT_DIR", "PYTEST_CURRENT_TEST")
+    }
     # The builder's thread setting, so that the same code gives the same numbers.
     threads = str(figure_builder.DEFAULT_THREADS)
-    return {**env, "NOTES_SITE_URL": site, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    return {
+        **env,
+        "NOTES_SITE_URL": site,
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_a_published_notebook_runs_outside_the_repository_and_reproduces_the_pages_values(
-        built_site, site_url, tmp_path, name):
+    built_site, site_url, tmp_path, name
+):
     from nbclient import NotebookClient
 
     published = built_site.path / "generated" / "notebooks" / name / f"{name}.ipynb"
@@ -39,10 +49,10 @@ def test_a_published_notebook_runs_outside_the_repository_and_reproduces_the_pag
     notebook = nbformat.read(work / published.name, as_version=4)
     setup = [cell for cell in notebook.cells if SETUP_TAG in cell.metadata.get("tags", [])]
     assert len(setup) == 1 and notebook.cells.index(setup[0]) == next(
-        i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), "the setup cell comes first"
+        i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+    ), "the setup cell comes first"
 
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}})
     client.execute(env=standalone_env(site_url + "/"), cwd=str(work))
 
     assert (work / "snippets" / "_figures.py").exists(), "the experiment code came from the site"
@@ -61,11 +71,9 @@ def test_a_published_notebook_runs_outside_the_repository_and_reproduces_the_pag
 
 
 def test_every_notebook_link_and_notebook_page_offers_colab_and_a_download(built_site):
-    from bs4 import BeautifulSoup
-
     checked = 0
     for page in built_site.html_pages():
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parse_page(page)
         relative = page.relative_to(built_site.path).parent.as_posix()
         if relative.startswith("generated/notebooks/"):
             name = relative.rsplit("/", 1)[-1]
@@ -91,27 +99,37 @@ def test_every_notebook_link_and_notebook_page_offers_colab_and_a_download(built
 # default-named values are the ones the answer cites from the build's run of that variant.
 EXERCISES_IN_THE_NOTEBOOK = [
     ("complexity", "D_FIXED", "256", {"cx_crossover_d_fixed": "cx_d_fixed_256_crossover"}),
-    ("positional_encoding", "D_MODEL", "64", {"pe_wavelength_20": "pe_d_model_64_wavelength_20",
-                                              "pe_wavelength_40": "pe_d_model_64_wavelength_40"}),
+    (
+        "positional_encoding",
+        "D_MODEL",
+        "64",
+        {"pe_wavelength_20": "pe_d_model_64_wavelength_20", "pe_wavelength_40": "pe_d_model_64_wavelength_40"},
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, constant, new, cited", EXERCISES_IN_THE_NOTEBOOK, ids=lambda v: v if isinstance(v, str) else "")
-def test_an_exercise_done_in_the_notebook_gives_the_answers_values(built_site, site_url, tmp_path, name, constant, new,
-                                                                    cited):
+@pytest.mark.parametrize(
+    "name, constant, new, cited", EXERCISES_IN_THE_NOTEBOOK, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_an_exercise_done_in_the_notebook_gives_the_answers_values(
+    built_site, site_url, tmp_path, name, constant, new, cited
+):
     import re
 
     from nbclient import NotebookClient
 
     published = built_site.path / "generated" / "notebooks" / name / f"{name}.ipynb"
     notebook = nbformat.read(published, as_version=4)
-    settings = [cell for cell in notebook.cells if cell.cell_type == "code" and re.search(rf"^{constant} = ", cell.source, re.M)]
+    settings = [
+        cell for cell in notebook.cells if cell.cell_type == "code" and re.search(rf"^{constant} = ", cell.source, re.M)
+    ]
     assert len(settings) == 1
     settings[0].source = re.sub(rf"^{constant} = [\d_]+", f"{constant} = {new}", settings[0].source, flags=re.M)
     work = tmp_path / "learner"
     work.mkdir()
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute(
-        env=standalone_env(site_url + "/"), cwd=str(work))
+        env=standalone_env(site_url + "/"), cwd=str(work)
+    )
     values = json.loads((work / ".cache" / "direct-run" / "values.json").read_text(encoding="utf-8"))
     build = json.loads((figure_builder.VALUE_DIR / f"{name}.json").read_text(encoding="utf-8"))
     for default_name, variant_name in cited.items():

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from page_prose import ROOT, prose, relative
+from scripts.harness import ROOT
+from tests.page_prose import prose, relative
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
@@ -38,12 +39,16 @@ def violations(pattern: re.Pattern, text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if pattern.search(line)]
 
 
-@pytest.mark.parametrize("rule, pattern", [
-    ("comma digit grouping (10,000), not a space", SPACE_GROUPED),
-    ("ranges with ~ and no spaces (0~127), not – — …", OTHER_RANGE_MARK),
-    ('straight double quotes ("…"), not “ ” ‘ ’ or single quotes', OTHER_QUOTES),
-    ("한다체 in the site's own prose", POLITE_ENDING),
-], ids=["grouping", "range", "quotes", "register"])
+@pytest.mark.parametrize(
+    "rule, pattern",
+    [
+        ("comma digit grouping (10,000), not a space", SPACE_GROUPED),
+        ("ranges with ~ and no spaces (0~127), not – — …", OTHER_RANGE_MARK),
+        ('straight double quotes ("…"), not “ ” ‘ ’ or single quotes', OTHER_QUOTES),
+        ("한다체 in the site's own prose", POLITE_ENDING),
+    ],
+    ids=["grouping", "range", "quotes", "register"],
+)
 @pytest.mark.parametrize("path", PAGES, ids=relative)
 def test_page_follows_the_style(path, rule, pattern):
     found = violations(pattern, own_prose(path))
@@ -56,23 +61,29 @@ def test_register_outside_docs():
     texts = {
         "README.md": prose(readme),
         "overrides/404.html": (ROOT / "overrides" / "404.html").read_text(encoding="utf-8"),
-        "mkdocs.yml": "\n".join(line for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-                                if line.startswith(("site_description:", "copyright:"))),
+        "mkdocs.yml": "\n".join(
+            line
+            for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+            if line.startswith(("site_description:", "copyright:"))
+        ),
     }
     found = {name: violations(POLITE_ENDING, text) for name, text in texts.items()}
     assert not any(found.values()), found
 
 
-@pytest.mark.parametrize("line, pattern", [
-    ("분산은 약 1 028이다.", SPACE_GROUPED),
-    ("값은 0.98–1.03이다.", OTHER_RANGE_MARK),
-    ("위치 0…127", OTHER_RANGE_MARK),
-    ("9월 6일 ~ 10일", OTHER_RANGE_MARK),
-    ("멘토의 ‘값이 너무 커서’", OTHER_QUOTES),
-    ("'상대 위치'를 본다", OTHER_QUOTES),
-    ("찾아 보세요.", POLITE_ENDING),
-    ("다시 그립니다.", POLITE_ENDING),
-])
+@pytest.mark.parametrize(
+    "line, pattern",
+    [
+        ("분산은 약 1 028이다.", SPACE_GROUPED),
+        ("값은 0.98–1.03이다.", OTHER_RANGE_MARK),
+        ("위치 0…127", OTHER_RANGE_MARK),
+        ("9월 6일 ~ 10일", OTHER_RANGE_MARK),
+        ("멘토의 ‘값이 너무 커서’", OTHER_QUOTES),
+        ("'상대 위치'를 본다", OTHER_QUOTES),
+        ("찾아 보세요.", POLITE_ENDING),
+        ("다시 그립니다.", POLITE_ENDING),
+    ],
+)
 def test_the_rules_catch_what_they_forbid(line, pattern):
     assert pattern.search(line)
 
@@ -119,8 +130,11 @@ def h1(path: Path) -> str:
     return match[1].strip() if match else ""
 
 
-@pytest.mark.parametrize("title, page", [e for e in nav_entries() if e[1] not in NAV_TITLE_EXCEPTIONS],
-                         ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    "title, page",
+    [e for e in nav_entries() if e[1] not in NAV_TITLE_EXCEPTIONS],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
 def test_nav_title_is_the_pages_h1(title, page):
     path = DOCS / page
     if h1(path) != title and relative(path) in NOT_YET_TITLED:

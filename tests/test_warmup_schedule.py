@@ -18,13 +18,17 @@ def test_peak_is_at_warmup_steps_and_equals_the_closed_form(warmup):
 def test_rate_rises_linearly_during_warmup():
     warmup = ws.PAPER_WARMUP
     for step in (10, 100, 1_000):
-        assert ws.noam_lrate(2 * step, warmup_steps=warmup) == pytest.approx(2 * ws.noam_lrate(step, warmup_steps=warmup))
+        assert ws.noam_lrate(2 * step, warmup_steps=warmup) == pytest.approx(
+            2 * ws.noam_lrate(step, warmup_steps=warmup)
+        )
 
 
 def test_rate_decays_as_inverse_square_root_after_warmup():
     warmup = ws.PAPER_WARMUP
     for step in (5_000, 20_000):
-        assert ws.noam_lrate(4 * step, warmup_steps=warmup) == pytest.approx(0.5 * ws.noam_lrate(step, warmup_steps=warmup))
+        assert ws.noam_lrate(4 * step, warmup_steps=warmup) == pytest.approx(
+            0.5 * ws.noam_lrate(step, warmup_steps=warmup)
+        )
     # warm-up 뒤에는 warmup_steps와 상관없다
     rates = {ws.noam_lrate(ws.TOTAL_STEPS, warmup_steps=w) for w in ws.WARMUP_SETTINGS}
     assert max(rates) == pytest.approx(min(rates))

@@ -22,21 +22,38 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from scripts import citations
-from scripts.sources import read_text
 from scripts.figure_builder import runner
 from scripts.figure_builder.common import (
-    DEFAULT_THREADS, FIGURE_DIR, NOTEBOOK_DIR, ROOT, SNIPPET_DIR, STAGING_DIR, VALUE_DIR, SnippetError, cache_key,
-    cited_values, discover_snippets, relative, resolve_name,
+    DEFAULT_THREADS,
+    FIGURE_DIR,
+    NOTEBOOK_DIR,
+    ROOT,
+    SNIPPET_DIR,
+    STAGING_DIR,
+    VALUE_DIR,
+    SnippetError,
+    cache_key,
+    cited_values,
+    discover_snippets,
+    relative,
+    resolve_name,
 )
 from scripts.figure_builder.manifest import (
-    checkout_lock, figure_files, has_outputs, load_manifest, output_hashes, published_values, save_manifest,
+    checkout_lock,
+    figure_files,
+    has_outputs,
+    load_manifest,
+    output_hashes,
+    published_values,
+    save_manifest,
     staleness,
 )
+from scripts.sources import read_text
 
 # A running snippet says so this often (seconds), unless the caller says otherwise.
 PROGRESS_SECONDS = 10.0
@@ -60,9 +77,14 @@ class Outcome:
     staging: Path | None = None  # where a run left its outputs, until installed
 
 
-def build(force: bool = False, only: str | None = None, log=print,
-          threads: int = DEFAULT_THREADS, missing_only: bool = False,
-          progress_seconds: float = PROGRESS_SECONDS) -> list[Outcome]:
+def build(
+    force: bool = False,
+    only: str | None = None,
+    log=print,
+    threads: int = DEFAULT_THREADS,
+    missing_only: bool = False,
+    progress_seconds: float = PROGRESS_SECONDS,
+) -> list[Outcome]:
     """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
     (the others' outputs are installed). ``missing_only`` runs only snippets that have no
     outputs at all (a fresh clone) and keeps stale ones as they are."""
@@ -180,8 +202,9 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, option
                 waiting.remove(outcome)
                 progressed = True
                 yield finish(outcome)
-    cycle = _cycle({o.name: cites[o.name] - set(o.values) for o in waiting},
-                   {value: o.name for o in waiting for value in o.values})
+    cycle = _cycle(
+        {o.name: cites[o.name] - set(o.values) for o in waiting}, {value: o.name for o in waiting for value in o.values}
+    )
     for outcome in waiting:  # what is left waits on a snippet that failed, on an unknown name, or in a cycle
         if outcome.name in cycle:
             shutil.rmtree(outcome.staging, ignore_errors=True)
@@ -200,13 +223,18 @@ def _install_one(outcome: Outcome, cites: dict, keys: dict, manifest: dict, log)
     _install(outcome, manifest)
     cited = {value: others[value] for value in sorted(cites[outcome.name] - set(outcome.values)) if value in others}
     manifest[outcome.name] = {
-        "key": keys[outcome.name], "figures": outcome.figures, "values": sorted(outcome.values),
-        "seconds": round(outcome.seconds, 1), "outputs": output_hashes(outcome.name, outcome.figures),
+        "key": keys[outcome.name],
+        "figures": outcome.figures,
+        "values": sorted(outcome.values),
+        "seconds": round(outcome.seconds, 1),
+        "outputs": output_hashes(outcome.name, outcome.figures),
         "cited": cited,
     }
     save_manifest(manifest)
-    log(f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
-        f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})")
+    log(
+        f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
+        f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})"
+    )
 
 
 # What a snippet may not touch: every file of the checkout outside these folders.
@@ -266,13 +294,14 @@ def _check_no_cycle(cites: dict[str, set[str]], manifest: dict) -> None:
 
 def _cycle(cites: dict[str, set[str]], producers: dict[str, str]) -> list[str]:
     """A cycle of snippets that cite each other's values (first and last the same), or []."""
-    depends = {name: {producers[v] for v in values if producers.get(v) not in (None, name)}
-               for name, values in cites.items()}
+    depends = {
+        name: {producers[v] for v in values if producers.get(v) not in (None, name)} for name, values in cites.items()
+    }
     visiting, done = [], set()
 
     def visit(name: str) -> list[str]:
         if name in visiting:
-            return visiting[visiting.index(name):] + [name]
+            return visiting[visiting.index(name) :] + [name]
         if name in done:
             return []
         visiting.append(name)
@@ -292,8 +321,11 @@ def _cycle(cites: dict[str, set[str]], producers: dict[str, str]) -> list[str]:
 
 
 def _cycle_message(cycle: list[str]) -> str:
-    return ("snippets cite each other's values in a cycle: " + " → ".join(f"snippets/{n}.py" for n in cycle)
-            + "; compute the shared value in one of them")
+    return (
+        "snippets cite each other's values in a cycle: "
+        + " → ".join(f"snippets/{n}.py" for n in cycle)
+        + "; compute the shared value in one of them"
+    )
 
 
 def _check_unique(outcome: Outcome, manifest: dict) -> None:
@@ -327,8 +359,12 @@ class _Job:
         self.log = open(self.staging / "runner.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-c", _RUNNER, name, str(self.staging), str(threads), str(os.getpid())],
-            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True, env={**os.environ, "PYTHONPATH": _python_path()},
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": _python_path()},
         )
 
     def result(self) -> Outcome | SnippetError:
@@ -339,8 +375,9 @@ class _Job:
             tail = (self.staging / "runner.log").read_text(encoding="utf-8", errors="replace").strip()
             last = tail.splitlines()[-1] if tail else "no output"
             self.remove()
-            return SnippetError(f"snippet '{self.name}' failed: its runner exited with code "
-                                f"{self.process.returncode} ({last})")
+            return SnippetError(
+                f"snippet '{self.name}' failed: its runner exited with code {self.process.returncode} ({last})"
+            )
         if not data["ok"]:
             self.remove()
             return SnippetError(data["error"])
@@ -356,6 +393,7 @@ class _Job:
             victims.append(int(pid_file.read_text(encoding="utf-8")))
         try:
             import psutil
+
             victims += [child.pid for child in psutil.Process(self.process.pid).children(recursive=True)]
         except Exception:  # psutil missing or the runner already gone
             pass
@@ -415,8 +453,7 @@ def _run_all(names: list[str], options: RunOptions):
         if running:
             for job in running:
                 job.stop()
-            log(f"[figures] stopped: {', '.join(job.name for job in running)} "
-                "(their last good outputs are kept)")
+            log(f"[figures] stopped: {', '.join(job.name for job in running)} (their last good outputs are kept)")
 
 
 @contextlib.contextmanager

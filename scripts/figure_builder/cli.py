@@ -34,11 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--list", action="store_true", help="list snippets and their state")
     group.add_argument("--only", metavar="NAME", help="run one snippet, even if fresh")
     group.add_argument("--force", action="store_true", help="run every snippet")
-    group.add_argument("--sheet", action="store_true",
-                       help="after running stale snippets, write a contact sheet of every figure (phone and "
-                            "desktop width, both palettes, captions and alt texts) and print its path")
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, metavar="N",
-                        help=f"torch threads per kernel (default {DEFAULT_THREADS}; results do not depend on it)")
+    group.add_argument(
+        "--sheet",
+        action="store_true",
+        help="after running stale snippets, write a contact sheet of every figure (phone and "
+        "desktop width, both palettes, captions and alt texts) and print its path",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        metavar="N",
+        help=f"torch threads per kernel (default {DEFAULT_THREADS}; results do not depend on it)",
+    )
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     if not 1 <= args.threads <= cores:
@@ -49,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     log = lambda line: print(line, flush=True)  # noqa: E731  progress shows up live in a pipe too
     try:
-        build(force=args.force, only=args.only, threads=args.threads, log=log, progress_seconds=float(
-            os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", PROGRESS_SECONDS)))
+        build(
+            force=args.force,
+            only=args.only,
+            threads=args.threads,
+            log=log,
+            progress_seconds=float(os.environ.get("FIGURE_BUILDER_PROGRESS_SECONDS", PROGRESS_SECONDS)),
+        )
     except SnippetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from scripts.sources import SourceError, read_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET_DIR = ROOT / "snippets"
-GENERATED_DIR = ROOT / ".cache" / "generated"   # published on the site as generated/...
+GENERATED_DIR = ROOT / ".cache" / "generated"  # published on the site as generated/...
 FIGURE_DIR = GENERATED_DIR / "figures"
 NOTEBOOK_DIR = GENERATED_DIR / "notebooks"
 VALUE_DIR = GENERATED_DIR / "values"
@@ -63,11 +63,7 @@ def relative(path: Path | str) -> str:
 
 def discover_snippets() -> dict[str, Path]:
     """All experiment snippets by name, in a stable order (files starting with ``_`` are helpers)."""
-    return {
-        path.stem: path
-        for path in sorted(SNIPPET_DIR.glob("*.py"))
-        if not path.name.startswith("_")
-    }
+    return {path.stem: path for path in sorted(SNIPPET_DIR.glob("*.py")) if not path.name.startswith("_")}
 
 
 def resolve_name(query: str, snippets: dict[str, Path]) -> str:

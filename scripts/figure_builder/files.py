@@ -17,8 +17,9 @@ def write_atomic(target: Path, data: bytes, temporary_dir: Path | None = None) -
     file and a reader sees the old or the new bytes, never half. The temporary file is in the
     target's folder unless `temporary_dir` (same file system) is given, e.g. to keep a watched
     folder down to one event. A file that existed keeps its permissions."""
-    with tempfile.NamedTemporaryFile(dir=temporary_dir or target.parent, prefix=f".{target.name}.",
-                                     delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(
+        dir=temporary_dir or target.parent, prefix=f".{target.name}.", delete=False
+    ) as tmp:
         tmp.write(data)
         if target.exists():
             os.chmod(tmp.name, target.stat().st_mode)

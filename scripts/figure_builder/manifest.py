@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 
 from scripts.figure_builder.common import (
-    CACHE_DIR, FIGURE_DIR, MANIFEST, NOTEBOOK_DIR, ROOT, VALUE_DIR, cache_key, relative,
+    CACHE_DIR,
+    FIGURE_DIR,
+    MANIFEST,
+    NOTEBOOK_DIR,
+    ROOT,
+    VALUE_DIR,
+    cache_key,
+    relative,
 )
 from scripts.figure_builder.files import checkout_lock, write_atomic  # noqa: F401  (checkout_lock: re-exported)
 

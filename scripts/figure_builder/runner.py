@@ -77,8 +77,11 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, staging / f"{name}.ipynb")
     shutil.copyfile(path, staging / f"{name}.py")
-    figures = sorted(p.name[: -len("-light.svg")] for p in (staging / "figures").glob("*-light.svg")
-                     if not p.name.endswith("-narrow-light.svg"))  # a phone layout belongs to its figure
+    figures = sorted(
+        p.name[: -len("-light.svg")]
+        for p in (staging / "figures").glob("*-light.svg")
+        if not p.name.endswith("-narrow-light.svg")
+    )  # a phone layout belongs to its figure
     return {"seconds": time.perf_counter() - started, "figures": figures, "values": values}
 
 
@@ -98,6 +101,7 @@ def _kill_kernel() -> None:
 
 def _watch_parent(parent: int) -> None:
     """When the builder dies without stopping us (SIGKILL), stop the kernel and exit."""
+
     def watch():
         while os.getppid() == parent:
             time.sleep(0.2)
@@ -115,11 +119,17 @@ def number_cells(notebook, name: str) -> None:
 
 SETUP_TAG = "notes-standalone-setup"
 # What a notebook needs to run outside the repository (module name -> requirements.txt name).
-STANDALONE_PACKAGES = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib",
-                       "koreanize_matplotlib": "koreanize-matplotlib", "setuptools": "setuptools"}
+STANDALONE_PACKAGES = {
+    "torch": "torch",
+    "numpy": "numpy",
+    "matplotlib": "matplotlib",
+    "koreanize_matplotlib": "koreanize-matplotlib",
+    "setuptools": "setuptools",
+}
 
-SETUP_CELL = '''# 준비 셀: 저장소 밖(Colab, 내려받은 노트북)에서 실행할 때만 일한다. 없는 패키지만 고정된 버전으로 설치하고
-# (Colab에 이미 있는 torch 등은 그대로 쓴다), 이 사이트가 배포하는 실험 코드 묶음 snippets.zip을 받아 푼다.
+SETUP_CELL = """# 준비 셀: 저장소 밖(Colab, 내려받은 노트북)에서 실행할 때만 일한다.
+# 없는 패키지만 고정된 버전으로 설치하고 (Colab에 이미 있는 torch 등은 그대로 쓴다),
+# 이 사이트가 배포하는 실험 코드 묶음 snippets.zip을 받아 푼다.
 # 저장소 안에서 실행하거나 사이트를 빌드할 때는 아무것도 하지 않는다.
 import importlib, importlib.util, os, subprocess, sys, urllib.request, zipfile
 
@@ -134,13 +144,16 @@ if importlib.util.find_spec("snippets") is None:
     urllib.request.urlretrieve(SITE + "generated/snippets.zip", "snippets.zip")
     zipfile.ZipFile("snippets.zip").extractall(".")  # the notebook's folder is where Python looks first
     importlib.invalidate_caches()
-'''
+"""
 
 
 def _pins() -> dict[str, str]:
     """The pinned version of each package a standalone notebook needs, from requirements.txt."""
-    pinned = dict(line.split("==", 1) for line in read_text(ROOT / "requirements.txt").splitlines()
-                  if "==" in line and not line.lstrip().startswith("#"))
+    pinned = dict(
+        line.split("==", 1)
+        for line in read_text(ROOT / "requirements.txt").splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    )
     return {module: f"{name}=={pinned[name].split()[0]}" for module, name in STANDALONE_PACKAGES.items()}
 
 
@@ -151,7 +164,9 @@ def _add_launch_cells(notebook, name: str) -> None:
 
     colab = colab_url(name)
     links = ([f"[Colab에서 열기]({colab})"] if colab else []) + [
-        f"[노트북 내려받기 (`{name}.ipynb`)]({name}.ipynb)", f"[코드 내려받기 (`{name}.py`)](../{name}.py)"]
+        f"[노트북 내려받기 (`{name}.ipynb`)]({name}.ipynb)",
+        f"[코드 내려받기 (`{name}.py`)](../{name}.py)",
+    ]
     notebook.cells.insert(1, new_markdown_cell(" · ".join(links) + " (설치 없이 위에서부터 실행하면 된다)"))
     first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
     packages = "{" + ", ".join(f'"{m}": "{p}"' for m, p in _pins().items()) + "}"

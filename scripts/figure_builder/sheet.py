@@ -40,10 +40,12 @@ def _image(name: str, meta: dict, device: str, palette: str) -> str:
     suffix = "-narrow" if layout == "narrow" else ""
     path = os.path.relpath(FIGURE_DIR / f"{name}{suffix}-{palette}.svg", SHEET.parent)
     width = meta[layout]["width"]
-    return (f'<div class="cell" style="background:{BACKGROUNDS[palette]};color:{FOREGROUNDS[palette]};'
-            f'width:{COLUMNS[device]}px"><img src="{html.escape(path)}" alt="" '
-            f'style="width:min({width}px,100%)"><p>{device}, {palette}, {layout} layout, '
-            f'{width} px natural</p></div>')
+    return (
+        f'<div class="cell" style="background:{BACKGROUNDS[palette]};color:{FOREGROUNDS[palette]};'
+        f'width:{COLUMNS[device]}px"><img src="{html.escape(path)}" alt="" '
+        f'style="width:min({width}px,100%)"><p>{device}, {palette}, {layout} layout, '
+        f"{width} px natural</p></div>"
+    )
 
 
 def render(figures: dict[str, str], metas: dict[str, dict], pages: dict[str, list[str]]) -> str:

@@ -23,16 +23,6 @@ VERB_TAGS = {"VV", "VA"}
 COMMON_LEMMAS = {"하다", "되다", "있다", "없다", "않다", "같다", "이다", "아니다"}
 
 
-def tokenize(text: str) -> list[str]:
-    """Tokens as Material's worker makes them with SEPARATOR: split, drop empties, lowercase."""
-    return [token.lower() for token in _SEPARATOR.split(text) if token]
-
-
-def plain(html_text: str) -> str:
-    """Search-index text (HTML fragments, escaped) as plain text."""
-    return html.unescape(_TAG.sub(" ", html_text))
-
-
 # ---------------------------------------------------------------- morphemes (kiwipiepy)
 
 

@@ -38,7 +38,9 @@ PUBLISHED_AS = "generated"
 assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
 # A link to an experiment notebook ("실험 노트북 전체 보기", "스케줄 노트북") gets, beside it, a link that
 # opens the notebook in Colab and one that downloads it: plain links, nothing loads from Colab.
-NOTEBOOK_LINK = re.compile(r"\[(?P<text>[^\]]*노트북[^\]]*)\]\((?P<target>[^)\s]*generated/notebooks/(?P<name>\w+)\.ipynb)\)")
+NOTEBOOK_LINK = re.compile(
+    r"\[(?P<text>[^\]]*노트북[^\]]*)\]\((?P<target>[^)\s]*generated/notebooks/(?P<name>\w+)\.ipynb)\)"
+)
 
 
 class Figures:
@@ -52,8 +54,10 @@ class Figures:
     def on_config(self, config) -> None:
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is None:
-            raise PluginError("the experiment notebooks (generated/notebooks/*.ipynb in nav) are pages only "
-                              "through the mkdocs-jupyter plugin: keep it in mkdocs.yml's plugins")
+            raise PluginError(
+                "the experiment notebooks (generated/notebooks/*.ipynb in nav) are pages only "
+                "through the mkdocs-jupyter plugin: keep it in mkdocs.yml's plugins"
+            )
         cache = figure_builder.ROOT / ".cache" / "mkdocs-jupyter"
         jupyter.config["cache_dir"] = str(cache)
         drop_damaged_notebook_renders(cache)
@@ -62,8 +66,12 @@ class Figures:
         if self.config.only_missing:
             log.info("figure step: only snippets that never ran (NOTES_SKIP_FIGURES=1)")
         try:
-            figure_builder.build(log=log.info, missing_only=self.config.only_missing, threads=self.config.threads,
-                                 progress_seconds=self.config.progress_seconds)
+            figure_builder.build(
+                log=log.info,
+                missing_only=self.config.only_missing,
+                threads=self.config.threads,
+                progress_seconds=self.config.progress_seconds,
+            )
         except figure_builder.SnippetError as error:
             raise PluginError(str(error)) from None
         self._load()
@@ -75,8 +83,9 @@ class Figures:
                     # A real source folder rather than File.generated: mkdocs-jupyter's
                     # notebook pages read the source path through it.
                     uri = f"{PUBLISHED_AS}/{folder}/{path.name}"
-                    files.append(File(uri, str(figure_builder.GENERATED_DIR.parent), config.site_dir,
-                                      config.use_directory_urls))
+                    files.append(
+                        File(uri, str(figure_builder.GENERATED_DIR.parent), config.site_dir, config.use_directory_urls)
+                    )
         return files
 
     def on_page_markdown(self, markdown: str, page, config) -> str:
@@ -103,8 +112,10 @@ class Figures:
         for name, snippet in figure_builder.known_figures(manifest).items():
             meta = read_json_output(figure_builder.FIGURE_DIR / f"{name}.json", warn=log.info)
             if meta is None:
-                raise PluginError(f"figure '{name}' (snippets/{snippet}.py) has no readable meta file; "
-                                  f"run python -m scripts.figure_builder --only {snippet}")
+                raise PluginError(
+                    f"figure '{name}' (snippets/{snippet}.py) has no readable meta file; "
+                    f"run python -m scripts.figure_builder --only {snippet}"
+                )
             self.figures[name] = {"snippet": snippet, **meta}
             check_was_passed(name, self.figures[name])
 

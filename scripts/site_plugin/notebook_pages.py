@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import html as html_lib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +59,9 @@ CLIPBOARD_MARKUP = [
     re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>', re.DOTALL),
 ]
 CLIPBOARD_SCRIPTS = [
-    re.compile(r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL),
+    re.compile(
+        r"<script>\s*\(function \(global, factory\)(?:(?!</script>).)*?ClipboardCopyElement.*?</script>", re.DOTALL
+    ),
     re.compile(r"<script>\s*document\.addEventListener\('clipboard-copy'.*?</script>", re.DOTALL),
 ]
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.DOTALL)
@@ -221,12 +222,15 @@ def _rule_table(css: str) -> tuple[_Rule, ...]:
             if rule.type == "qualified-rule":
                 content = tinycss2.serialize(rule.content).strip()
                 selectors = prelude.split(",")
-                out.append(_Rule(
-                    prelude, f"{prelude}{{{content}}}",
-                    tuple(frozenset(SELECTOR_CLASS.findall(selector)) for selector in selectors),
-                    any(not SELECTOR_CLASS.findall(sel) and sel.strip().startswith(":root") for sel in selectors),
-                    _declarations(content) if ":root" in prelude else (),
-                ))
+                out.append(
+                    _Rule(
+                        prelude,
+                        f"{prelude}{{{content}}}",
+                        tuple(frozenset(SELECTOR_CLASS.findall(selector)) for selector in selectors),
+                        any(not SELECTOR_CLASS.findall(sel) and sel.strip().startswith(":root") for sel in selectors),
+                        _declarations(content) if ":root" in prelude else (),
+                    )
+                )
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
                 inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
                 out.append(_Rule(f"@{rule.at_keyword} {prelude}", "", (), False, children=table(inner)))
@@ -259,7 +263,7 @@ def _flatten(kept: list):
 
 def _wanted_properties(todo: list[str], kept: list) -> set[str]:
     definitions: dict[str, list[str]] = {}
-    for kind, _, declarations in _flatten(kept):
+    for _kind, _, declarations in _flatten(kept):
         for name, value in declarations:
             definitions.setdefault(name, []).append(value)
     wanted = set()
@@ -280,7 +284,9 @@ def _serialize(kept: list, wanted: set[str]) -> str:
             if body:
                 out.append(f"{rule.prelude}{{{body}}}")
         elif rule.declarations:
-            body = [f"{name}:{value}" for name, value in rule.declarations if not name.startswith("--") or name in wanted]
+            body = [
+                f"{name}:{value}" for name, value in rule.declarations if not name.startswith("--") or name in wanted
+            ]
             if body:
                 out.append(f"{rule.prelude}{{{';'.join(body)}}}")
         else:
@@ -296,9 +302,11 @@ def _declarations(body: str) -> tuple[tuple[str, str], ...]:
     """(name, value) of each declaration in a rule's body."""
     import tinycss2
 
-    return tuple((item.name, tinycss2.serialize(item.value).strip())
-                 for item in tinycss2.parse_declaration_list(body, skip_comments=True, skip_whitespace=True)
-                 if item.type == "declaration")
+    return tuple(
+        (item.name, tinycss2.serialize(item.value).strip())
+        for item in tinycss2.parse_declaration_list(body, skip_comments=True, skip_whitespace=True)
+        if item.type == "declaration"
+    )
 
 
 # Pygments wraps every name ("n") and run of whitespace ("w") in a span; Material gives names
@@ -312,8 +320,10 @@ PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p|o|sa|si)">([^<]*)</span>')
 # mkdocs-jupyter 0.26's template wraps each code cell of the lab template in a second div with the
 # same classes: the cell's padding counted twice and every class list was sent twice. The outer
 # one becomes a plain div.
-DOUBLE_CELL = re.compile(r'<div class="jp-Cell jp-CodeCell jp-Notebook-cell[^"]*">(\s*<div class="jp-Cell jp-CodeCell '
-                         r'jp-Notebook-cell[^"]*" id=)')
+DOUBLE_CELL = re.compile(
+    r'<div class="jp-Cell jp-CodeCell jp-Notebook-cell[^"]*">(\s*<div class="jp-Cell jp-CodeCell '
+    r'jp-Notebook-cell[^"]*" id=)'
+)
 # Jupyter's collapse handles: empty, and nothing on these pages collapses.
 EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser[^"]*">\s*</div>\s*')
 
@@ -330,10 +340,12 @@ def _code_blocks(output: str) -> str:
         nonlocal count
         count += 1
         code_id = f"nb-code-{count}"
-        return (f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
-                f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
-                f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
-                f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>')
+        return (
+            f'{match[1]}<pre tabindex="0" id="{code_id}"><nav class="md-code__nav">'
+            f'<button class="md-code__button" type="button" aria-label="{COPY_LABEL}" '
+            f'data-clipboard-target="#{code_id} > .nb-source" data-md-type="copy"></button></nav>'
+            f'<span class="nb-source">{_plain_tokens(match["code"]).removeprefix("<span></span>")}</span></pre>'
+        )
 
     return CODE_BLOCK.sub(block, output)
 

@@ -11,7 +11,6 @@ Ordering against other plugins (``event_priority``, higher runs first):
 
 from __future__ import annotations
 
-
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from scripts.figure_builder.common import ROOT
