@@ -149,6 +149,7 @@ class ConstantErrorCarousel(nn.Module):
 
 # %%
 if __name__ == "__main__":
+    torch.set_num_threads(1)  # 스레드 수와 상관없이 같은 값이 나오게 (작은 RNN이라 느려지지 않는다)
     default, orthogonal = rnn("default"), rnn("orthogonal")
     curves = {"default": distance_curve(default), "orthogonal": distance_curve(orthogonal)}
     bounds = {"default": pascanu_bound(default), "orthogonal": pascanu_bound(orthogonal)}
