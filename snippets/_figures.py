@@ -207,7 +207,7 @@ def _write(name: str, drawn: list, meta: dict) -> list[Path]:
             suffix = "-narrow" if layout == "narrow" else ""
             path = out_dir / f"{name}{suffix}-{variant}.svg"
             # No "Date" metadata: the same data must give the same bytes. The title
-            # names the figure inside the SVG (the notebook page finds it by that).
+            # names the figure for whoever opens the SVG file on its own.
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
             svg = svg_compact.compact(buffer.getvalue())
@@ -216,7 +216,7 @@ def _write(name: str, drawn: list, meta: dict) -> list[Path]:
             written.append(path)
     meta = {**meta, **sizes, "checked": [f"{layout}-{variant}" for layout, variant, _ in drawn]}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    _show_in_notebook(written[0])
+    _show_in_notebook(written[0], name)
     return written
 
 
@@ -349,14 +349,20 @@ class _HyphenMinus(Formatter):
         return label.replace("^{-", "^{\\text{-}")
 
 
-def _show_in_notebook(svg: Path) -> None:
+# The output metadata key that names a figure in the executed notebook (the site's notebook
+# page reads it to swap the inline SVG for the figure's files).
+NOTEBOOK_METADATA_KEY = "notes_figure"
+
+
+def _show_in_notebook(svg: Path, name: str) -> None:
     """In a notebook, show the light SVG itself: a downloaded .ipynb then shows its
-    figures anywhere, offline. The site's notebook page swaps it for the light/dark pair."""
+    figures anywhere, offline. The output's metadata names the figure, so the site's
+    notebook page can swap it for the light/dark pair."""
     if not _in_ipython():
         return
     from IPython.display import SVG, display
 
-    display(SVG(filename=str(svg)))
+    display(SVG(filename=str(svg)), metadata={NOTEBOOK_METADATA_KEY: name})
 
 
 def _in_ipython() -> bool:

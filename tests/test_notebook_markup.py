@@ -9,6 +9,7 @@ fails this test by name, instead of silently bringing back a heavier page.
 from __future__ import annotations
 
 import json
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -49,13 +50,17 @@ def test_each_assumed_pattern_matches_what_mkdocs_jupyter_renders(built_site, pu
     assert all(matched) if how_many == "all" else any(matched), f"{purpose}: {pattern.pattern[:80]}"
 
 
-def test_the_figure_name_travels_in_the_svg_title(built_site):
-    import base64
+def test_each_figure_output_is_named_in_its_metadata_and_shown_once(built_site):
+    """save_figure names each figure in its output's metadata; the notebook page shows each
+    SVG output as that figure's files, in the same order, and no inline SVG is left."""
+    from snippets import _figures
 
-    render = next(
-        json.loads(path.read_text(encoding="utf-8"))["content"]
-        for path in sorted((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))
-        if pages.INLINE_SVG_IMAGE.search(json.loads(path.read_text(encoding="utf-8"))["content"])
-    )
-    svg = base64.b64decode(pages.INLINE_SVG_IMAGE.search(render)["data"]).decode("utf-8")
-    assert pages.SVG_TITLE.search(svg), "save_figure names the figure in the SVG's <title>"
+    assert _figures.NOTEBOOK_METADATA_KEY == pages.FIGURE_METADATA_KEY
+    notebooks = sorted((ROOT / ".cache" / "generated" / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 8
+    for notebook in notebooks:
+        names = pages.figure_outputs(notebook)
+        assert names and None not in names, notebook.name
+        html = built_site.page(f"generated/notebooks/{notebook.stem}").read_text(encoding="utf-8")
+        shown = re.findall(r'<a class="notes-zoom" href="[^"]*/([^/"]+)-light\.svg"', html)
+        assert shown == names and "data:image/svg+xml" not in html, notebook.name

@@ -5,8 +5,9 @@ empty id. ``on_page_content`` re-slugs every heading with the same
 Unicode-preserving slugifier as the Markdown pages and updates the page's TOC.
 
 Figures: the executed notebook carries each figure as an SVG output (so that a
-downloaded .ipynb shows it offline). On the page, each such image becomes the
-light/dark pair of files the site already serves, with the snippet's alt text.
+downloaded .ipynb shows it offline), named in the output's metadata by save_figure.
+On the page, each such image becomes the light/dark pair of files the site already
+serves, with the snippet's alt text.
 
 Size and requests:
 
@@ -26,9 +27,9 @@ page-wide clipboard handler (``content.code.copy``) copies the cell's code.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,8 @@ HEADING = re.compile(
 )
 TAG = re.compile(r"<[^>]+>")
 INLINE_SVG_IMAGE = re.compile(r'<img alt="[^"]*" src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"\s*/?>')
-SVG_TITLE = re.compile(r"<title>(?P<name>[^<]+)</title>")
+# save_figure's key in a figure output's metadata (snippets/_figures.py, NOTEBOOK_METADATA_KEY).
+FIGURE_METADATA_KEY = "notes_figure"
 
 CODE_BLOCK = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?P<code>.*?)</pre>', re.DOTALL)
 # mkdocs-jupyter's copy button: a custom element, its script, and a hidden second copy of
@@ -99,17 +101,31 @@ def page_content(html: str, page) -> str:
         html = pattern.sub("", html)
     html = HEADING.sub(reslug, html)
     _renumber_toc(page.toc, iter(ids))
-    return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(match, page), html)
+    names = figure_outputs(Path(page.file.abs_src_path))
+    shown = INLINE_SVG_IMAGE.findall(html)
+    if len(shown) != len(names):  # the page's images and the notebook's outputs pair up in order
+        raise PluginError(f"{page.file.src_uri}: {len(names)} SVG outputs in the notebook, {len(shown)} on the page")
+    names = iter(names)
+    return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(next(names), page), html)
 
 
-def _figure_pair(match: re.Match, page) -> str:
+def figure_outputs(notebook: Path) -> list[str | None]:
+    """The figure name of each SVG output of an executed notebook, in page order (None for
+    an SVG that save_figure did not make)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [
+        output.get("metadata", {}).get(FIGURE_METADATA_KEY)
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+
+
+def _figure_pair(name: str | None, page) -> str:
     """The inlined SVG output of save_figure -> the site's figure files: light/dark pair,
     narrow variants, sizes and the zoom link, as on the Markdown pages."""
-    svg = base64.b64decode(match["data"]).decode("utf-8", errors="replace")
-    title = SVG_TITLE.search(svg)
-    if not title:
+    if name is None:
         raise PluginError(f"{page.file.src_uri}: an SVG output that save_figure did not make (no figure name in it)")
-    name = title["name"]
     try:
         meta = figure_builder.figure_meta(name)
     except FileNotFoundError:
