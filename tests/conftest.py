@@ -1,8 +1,9 @@
 """Shared fixtures: one strict build of the real site, a local server, and Chromium.
 
 Tests are marked here, and only here, by the fixtures they use (directly or not): ``slow``
-builds the site or runs the real snippets, ``browser`` drives Chromium (and is slow too, since
-it needs the built site or starts a browser). No test file marks itself.
+builds the site, runs the real snippets or runs the builder end to end (stand-in snippets in
+real kernels, ``kernels``), ``browser`` drives Chromium (and is slow too, since it needs the
+built site or starts a browser). No test file marks itself.
 ``pytest -m "not slow"`` (``make test-fast``) is the fast loop.
 """
 
@@ -21,7 +22,8 @@ from scripts.harness import CHROMIUM, DESKTOP, build_site, html_pages, launch_ch
 # (read when torch is first imported, which no test module does before this).
 os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(DEFAULT_THREADS)
 
-SLOW_FIXTURES = {"built_site", "site_url", "scratch"}  # the whole site, or every real snippet
+# The whole site, every real snippet, or the builder end to end in real kernels.
+SLOW_FIXTURES = {"built_site", "site_url", "scratch", "kernels"}
 BROWSER_FIXTURES = {"browser", "open_page"}
 
 
@@ -32,6 +34,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def kernels():
+    """Asked for by a test that runs the figure builder end to end: its snippets run in real
+    Jupyter kernels (seconds each), so the test belongs to the full suite, not the fast loop."""
 
 
 @pytest.fixture(scope="session")

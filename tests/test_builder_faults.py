@@ -99,7 +99,7 @@ while not Path(os.environ["FAKE_RELEASE"]).exists():
 
 
 @pytest.fixture
-def repo(tmp_path):
+def repo(tmp_path, kernels):
     """A scratch copy of the repository whose snippets are only the helpers (add stand-ins with `put`)."""
     root = copy_repository(tmp_path / "repo")
     for snippet in (root / "snippets").glob("*.py"):
