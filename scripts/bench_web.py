@@ -61,6 +61,7 @@ PAGES = {
     "home": "",
     "topic": "qna/layer-norm-warmup/",
     "topic (pe)": "qna/positional-encoding/",
+    "added topic": "qna/position-representations/",
     "notebook": "generated/notebooks/positional_encoding/",
     "glossary": "glossary/",
     "original log": "original/",
