@@ -15,6 +15,7 @@ import sys
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 from scripts import glossary
 from scripts.harness import ROOT, build_site, copy_repository, parse_page, search_box
@@ -549,8 +550,8 @@ JS = ROOT / "docs" / "assets" / "javascripts"
 
 
 @pytest.fixture(scope="module")
-def rewrite(browser, site_url):
-    """KoreanQuery.rewrite in Chromium, on the built site's index, as the search worker runs it."""
+def query_page(browser, site_url):
+    """A page of the built site with query.js loaded and its lexicon built from the site's index."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(site_url + "/", wait_until="load")
@@ -562,8 +563,38 @@ def rewrite(browser, site_url):
       const index = await (await fetch(new URL('search/search_index.json', location.href))).json();
       window.lexicon = KoreanQuery.lexicon(window.hangul, index.config, index.docs);
     }""")
-    yield lambda query: page.evaluate("q => KoreanQuery.rewrite(window.lexicon, q)", query)
+    yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def rewrite(query_page):
+    """KoreanQuery.rewrite in Chromium, on the built site's index, as the search worker runs it."""
+    return lambda query: query_page.evaluate("q => KoreanQuery.rewrite(window.lexicon, q)", query)
+
+
+FORMULA_EXAMPLES = yaml.safe_load((ROOT / "tests" / "formula_examples.yml").read_text(encoding="utf-8"))
+
+
+def test_the_browser_reads_formulas_as_the_index_does(query_page):
+    # The same examples as tests/test_formula.py (scripts/search/formula.py, the index side).
+    read = query_page.evaluate("examples => examples.map(e => KoreanQuery.formulaTokens(e.formula))", FORMULA_EXAMPLES)
+    assert read == [e["tokens"] for e in FORMULA_EXAMPLES]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("QK^T/√d_k", {"qkt", "sqrt", "dk"}),
+        ("Q K transpose", {"qkt"}),
+        ("diag(p) - pp^T", {"diag", "ppt"}),
+        ("O(n²·d + n·d²)", {"n2d", "nd2"}),
+        ("step^-0.5 warmup_steps^-1.5", {"step05", "warmupsteps15"}),
+        ("∂y_T/∂x_t", {"partial", "yt", "xt"}),
+    ],
+)
+def test_rewriter_reads_a_typed_formula_into_the_index_formula_tokens(rewrite, query, expected):
+    assert expected <= set(rewrite(query).split())
 
 
 @pytest.mark.parametrize(

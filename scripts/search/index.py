@@ -9,6 +9,8 @@ field named in the plugin's ``fields`` option, but shows only title and text):
   층 정규화, 레이어 정규화, LN, ...), and the page's front-matter ``description``.
   Tokens that are a prefix of a token already indexed for the section are left
   out (prefix matching finds them anyway).
+- ``formula``: the section's formulas read from their TeX (``scripts/search/formula.py``:
+  QK^\\top -> qkt, \\sqrt{d_k} -> sqrt dk), which a typed formula is read into in the browser.
 - ``keywords`` (boosted like titles): the morphemes of the section's title, and the
   spellings of every glossary term whose ``page: ...#heading`` names this section,
   so a term lands on the section that explains it.
@@ -33,7 +35,7 @@ SECONDARY_BOOST = 0.5
 
 # Field boosts for the search plugin's `fields` option (Material's defaults: title 1000,
 # text 1, tags 1e6).
-FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}}
+FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}, "formula": {"boost": 5.0}}
 
 # A notebook page's code cells are most of its text, and their code is the snippet a reader
 # downloads anyway: the index keeps what a learner searches for in code, the comments and the
@@ -119,11 +121,13 @@ def enrich(
     urls: dict[str, str],
     analyser: Analyser,
     descriptions: dict[str, str] | None = None,
+    formulas: dict[str, list[str]] | None = None,
 ) -> dict:
     """The search index with hidden fields and clean titles.
 
     `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs
-    to front-matter descriptions."""
+    to front-matter descriptions, `formulas` section locations to their formulas' search tokens
+    (``scripts/search/formula.py``)."""
     matcher = GlossaryMatcher(terms)
     explained: dict[str, list[str]] = {}
     for term, tokens in zip(terms, matcher.tokens):
@@ -132,6 +136,7 @@ def enrich(
             location = url + (f"#{term.anchor}" if term.anchor else "")
             explained.setdefault(location, []).extend(tokens)
     descriptions = descriptions or {}
+    formulas = formulas or {}
 
     for doc in index["docs"]:
         if doc["location"].startswith(NOTEBOOK_PAGES):
@@ -152,6 +157,9 @@ def enrich(
         morphs = hidden_tokens(candidates, indexed)
         if morphs:
             doc["morphs"] = " ".join(morphs)
+        tokens = formulas.get(doc["location"])
+        if tokens:
+            doc["formula"] = " ".join(tokens)
     return index
 
 

@@ -6,6 +6,8 @@
   (``overrides/main.html``).
 - ``on_files`` / ``on_page_markdown``: page URLs; notebook pages rank below the topic pages they
   back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
+- ``on_page_content`` (before the TeX becomes MathML): each section's formulas as search tokens
+  (``scripts/search/formula.py``), for the hidden field ``formula``.
 - ``on_post_build`` (after the search plugin wrote ``search/search_index.json``): the hidden fields
   (``scripts/search/index.py``) and the glossary lexicon for the query rewriter (``config.korean``).
   The index is written again rather than enriched in memory: Material writes it with escaped
@@ -25,6 +27,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from scripts.glossary import Term
+from scripts.search import formula
 from scripts.search import index as search_index
 from scripts.search.morphology import Analyser
 from scripts.search.tokens import SEPARATOR
@@ -40,6 +43,7 @@ class Search:
         self.cache = cache
         self.urls: dict[str, str] = {}
         self.descriptions: dict[str, str] = {}
+        self.formulas: dict[str, list[str]] = {}
 
     def on_config(self, config) -> None:
         if self.config.stock:
@@ -53,6 +57,7 @@ class Search:
     def on_files(self, files) -> None:
         self.urls = {file.src_uri: _url(file.url) for file in files.documentation_pages()}
         self.descriptions = {}
+        self.formulas = {}
 
     def on_page_markdown(self, page) -> None:
         if self.config.stock:
@@ -63,6 +68,16 @@ class Search:
         if isinstance(description, str):
             self.descriptions[_url(page.url)] = description
 
+    def on_page_content(self, html: str, page) -> None:
+        """Each section's formula tokens, read from the TeX before it becomes MathML."""
+        if self.config.stock:
+            return
+        url = _url(page.url)
+        for anchor, formulas in formula.by_section(html, page.file.src_uri.endswith(".ipynb")).items():
+            location = url + (f"#{anchor}" if anchor else "")
+            tokens = self.formulas.setdefault(location, [])
+            tokens.extend(t for tex in formulas for t in formula.normalise(tex) if t not in tokens)
+
     def on_post_build(self, config, terms: list[Term]) -> None:
         if self.config.stock:
             return
@@ -71,7 +86,7 @@ class Search:
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         analyser = Analyser(self.cache)
-        index = search_index.enrich(index, terms, self.urls, analyser, self.descriptions)
+        index = search_index.enrich(index, terms, self.urls, analyser, self.descriptions, self.formulas)
         index["config"]["korean"] = search_index.lexicon(terms)
         analyser.save()
         path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
