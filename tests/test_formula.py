@@ -41,20 +41,10 @@ PAGE = (
 
 
 def test_formulas_land_in_the_section_material_indexes_them_in():
-    sections = formula.by_section(PAGE, notebook=False)
+    sections = formula.by_section(PAGE)
     # Material: the first heading, an h1, opens the page's own section ("").
     assert sections == {
         "": ["QK^\\top", "d_k"],
         "scaling": ["\\frac{1}{\\sqrt{d_k}}"],
         "grad": ["\\mathrm{diag}(p) - pp^\\top"],
     }
-
-
-def test_a_notebooks_formulas_come_from_its_markdown_cells():
-    cell = (
-        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">'
-        "<p>$\\sqrt{d_k}$ and $$QK^\\top$$</p></div>"
-    )
-    code = '<pre>print("$5 and $6")</pre>'
-    page = '<h2 id="a">A</h2>' + cell + code
-    assert formula.by_section(page, notebook=True) == {"a": ["\\sqrt{d_k}", "QK^\\top"]}

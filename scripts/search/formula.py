@@ -244,15 +244,11 @@ def _flat(script: str) -> str:
 _HEADING = re.compile(r'<h([1-6])\b[^>]*\bid="([^"]*)"')
 
 
-def by_section(page_html: str, notebook: bool) -> dict[str, list[str]]:
-    """The TeX of each formula in a page's HTML (before it becomes MathML), by the anchor of the
-    section Material's search puts it in ("" for the page's first section)."""
+def by_section(page_html: str) -> dict[str, list[str]]:
+    """The TeX of each formula in a Markdown page's HTML (before it becomes MathML), by the anchor
+    of the section Material's search puts it in ("" for the page's first section)."""
     events = [(m.start(), "heading", m) for m in _HEADING.finditer(page_html)]
     events += [(m.start(), "tex", html.unescape(m["tex"])) for m in tex_to_mathml.ARITHMATEX.finditer(page_html)]
-    if notebook:
-        for cell in tex_to_mathml.NOTEBOOK_MARKDOWN.finditer(page_html):
-            for m in tex_to_mathml.DOLLAR_MATH.finditer(cell[2]):
-                events.append((cell.start(2) + m.start(), "tex", html.unescape(m["block"] or m["inline"])))
     sections: dict[str, list[str]] = {}
     anchor, first = "", True
     for _, kind, value in sorted(events, key=lambda e: e[0]):

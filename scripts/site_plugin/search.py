@@ -70,10 +70,11 @@ class Search:
 
     def on_page_content(self, html: str, page) -> None:
         """Each section's formula tokens, read from the TeX before it becomes MathML."""
-        if self.config.stock:
+        # A notebook repeats its topic page's formulas: the topic page should answer a formula.
+        if self.config.stock or page.file.src_uri.endswith(".ipynb"):
             return
         url = _url(page.url)
-        for anchor, formulas in formula.by_section(html, page.file.src_uri.endswith(".ipynb")).items():
+        for anchor, formulas in formula.by_section(html).items():
             location = url + (f"#{anchor}" if anchor else "")
             tokens = self.formulas.setdefault(location, [])
             tokens.extend(t for tex in formulas for t in formula.normalise(tex) if t not in tokens)

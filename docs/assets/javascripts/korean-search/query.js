@@ -404,9 +404,10 @@
 
   // A word written as a formula: a script mark, a TeX command, a math symbol, a function call.
   var FORMULA_MARK = /[\^_\\√∂⊤ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉·⋅∑∏∞‖−α-ωΔ]|\*\*|^[A-Za-z]+\(/;
+  var PLAIN_WORD = /^([a-z0-9_]{2,}|[\uAC00-\uD7A3]+)$/;
   var FORMULA_TRIGGER = /^(transpose|transposed|전치)$/i;
   // Words that may stand inside a formula typed with spaces ("Q K transpose", "sqrt d_k").
-  var FORMULA_PART = /^([A-Za-z]{1,2}|[0-9.]+|sqrt|root|루트|제곱근|[+\-=\/]|[()]+)$/i;
+  var FORMULA_PART = /^([()\[\]{}+\-=\/,.<>|0-9]*[A-Za-z]{0,2}[()\[\]{}+\-=\/,.<>|0-9]*|sqrt|root|루트|제곱근)$/i;
 
   // Runs of words that read as one formula: [start, end) pairs, each with a mark or a trigger.
   function formulaRuns(words) {
@@ -423,12 +424,10 @@
     return runs;
   }
 
-  // A formula's tokens that the index knows (cut from the end to a known prefix), or null
-  // when the words as typed are all known already or the formula reads as nothing known.
+  // A formula's tokens that the index knows (each cut from its end to a known prefix); a lone
+  // symbol keeps the plain words typed in it that the index knows ("d_k", as the page's text
+  // spells it). Null when the formula reads as nothing known.
   function formulaQuery(lex, text) {
-    var typed = tokenize(lex, text);
-    var trigger = text.split(/\s+/).some(function (w) { return FORMULA_TRIGGER.test(w); });
-    if (!trigger && typed.length && typed.every(function (t) { return known(lex, t); })) return null;
     var out = [];
     var tokens = formulaTokens(text);
     for (var i = 0; i < tokens.length; i++) {
@@ -437,7 +436,12 @@
         if (known(lex, cut)) { if (out.indexOf(cut) < 0) out.push(cut); break; }
       }
     }
-    return out.length ? out : null;
+    if (!out.length) return null;
+    if (out.length > 1) return out;  // a formula: its typed pieces ("2i", "d_model") would outweigh it
+    var typed = tokenize(lex, text);
+    for (var t = 0; t < typed.length; t++)
+      if (PLAIN_WORD.test(typed[t]) && known(lex, typed[t]) && out.indexOf(typed[t]) < 0) out.push(typed[t]);
+    return out;
   }
 
   function rewrite(lex, query) {
