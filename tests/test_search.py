@@ -19,6 +19,7 @@ import yaml
 
 from scripts import glossary
 from scripts.harness import ROOT, build_site, copy_repository, parse_page, search_box
+from scripts.search import dated
 from scripts.search import index as search_index
 from scripts.search import tokens as sm
 from scripts.search.morphology import Analyser
@@ -595,6 +596,17 @@ def test_the_browser_reads_formulas_as_the_index_does(query_page):
 )
 def test_rewriter_reads_a_typed_formula_into_the_index_formula_tokens(rewrite, query, expected):
     assert expected <= set(rewrite(query).split())
+
+
+@pytest.mark.parametrize("typed", ["21/09/07", "2021-09-07", "2021.9.7"])
+def test_rewriter_reads_a_typed_date_as_the_dated_log_is_indexed(rewrite, typed):
+    assert set(rewrite(typed).split()) == {"9월", "7일", "210907"} < set(dated.date_tokens(2021, 9, 7))
+
+
+def test_rewriter_matches_one_character_as_a_whole_token(rewrite):
+    # A one-character prefix ("날*", "1*") would match every "날짜", "1강", "10일".
+    assert rewrite("transformer 2강 공부한 날").split()[-1] == "날^1"
+    assert rewrite("O(1)") == "o^1 1^1"
 
 
 @pytest.mark.parametrize(

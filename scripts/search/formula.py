@@ -24,6 +24,7 @@ import html
 import re
 
 from scripts import tex_to_mathml
+from scripts.search import sections
 
 # Unicode symbols and the words a learner types for them, as TeX.
 UNICODE = {
@@ -241,22 +242,9 @@ def _flat(script: str) -> str:
 
 # ---------------------------------------------------------------- the formulas of a page's sections
 
-_HEADING = re.compile(r'<h([1-6])\b[^>]*\bid="([^"]*)"')
-
 
 def by_section(page_html: str) -> dict[str, list[str]]:
     """The TeX of each formula in a Markdown page's HTML (before it becomes MathML), by the anchor
     of the section Material's search puts it in ("" for the page's first section)."""
-    events = [(m.start(), "heading", m) for m in _HEADING.finditer(page_html)]
-    events += [(m.start(), "tex", html.unescape(m["tex"])) for m in tex_to_mathml.ARITHMATEX.finditer(page_html)]
-    sections: dict[str, list[str]] = {}
-    anchor, first = "", True
-    for _, kind, value in sorted(events, key=lambda e: e[0]):
-        if kind == "heading":
-            # Material's search: the first heading, if an h1, opens the page's own section.
-            if not (first and value[1] == "1"):
-                anchor = value[2]
-            first = False
-        else:
-            sections.setdefault(anchor, []).append(value)
-    return sections
+    found = sections.by_section(page_html, tex_to_mathml.ARITHMATEX)
+    return {anchor: [html.unescape(m["tex"]) for m in matches] for anchor, matches in found.items()}

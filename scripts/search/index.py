@@ -13,7 +13,8 @@ field named in the plugin's ``fields`` option, but shows only title and text):
   QK^\\top -> qkt, \\sqrt{d_k} -> sqrt dk), which a typed formula is read into in the browser.
 - ``keywords`` (boosted like titles): the morphemes of the section's title, and the
   spellings of every glossary term whose ``page: ...#heading`` names this section,
-  so a term lands on the section that explains it.
+  so a term lands on the section that explains it, and the words and dates of the section's
+  dated log entries (``scripts/search/dated.py``).
 
 Titles lose a trailing "¶" (notebook headings). Text without Hangul gets no
 morphemes, so a page with no Korean is indexed as before.
@@ -121,13 +122,14 @@ def enrich(
     urls: dict[str, str],
     analyser: Analyser,
     descriptions: dict[str, str] | None = None,
-    formulas: dict[str, list[str]] | None = None,
+    sections: dict[str, dict[str, list[str]]] | None = None,
 ) -> dict:
     """The search index with hidden fields and clean titles.
 
     `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs
-    to front-matter descriptions, `formulas` section locations to their formulas' search tokens
-    (``scripts/search/formula.py``)."""
+    to front-matter descriptions. `sections` holds tokens read from the pages' HTML, by section
+    location: "formula" (``scripts/search/formula.py``) and "dated" (``scripts/search/dated.py``,
+    a dated log's words and dates, which become keywords)."""
     matcher = GlossaryMatcher(terms)
     explained: dict[str, list[str]] = {}
     for term, tokens in zip(terms, matcher.tokens):
@@ -136,7 +138,8 @@ def enrich(
             location = url + (f"#{term.anchor}" if term.anchor else "")
             explained.setdefault(location, []).extend(tokens)
     descriptions = descriptions or {}
-    formulas = formulas or {}
+    formulas = (sections or {}).get("formula", {})
+    dated = (sections or {}).get("dated", {})
 
     for doc in index["docs"]:
         if doc["location"].startswith(NOTEBOOK_PAGES):
@@ -148,7 +151,10 @@ def enrich(
         title_tokens = set(tokenize(title))
         indexed = title_tokens | set(tokenize(text))
 
-        keywords = hidden_tokens(analyser.morphemes(title) + explained.get(doc["location"], []), title_tokens)
+        keywords = hidden_tokens(
+            analyser.morphemes(title) + explained.get(doc["location"], []) + dated.get(doc["location"], []),
+            title_tokens,
+        )
         if keywords:
             doc["keywords"] = " ".join(keywords)
         candidates = [description] + analyser.morphemes(analysed)

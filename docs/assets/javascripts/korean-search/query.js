@@ -444,6 +444,23 @@
     return out;
   }
 
+  // A date as the log writes it (21/09/07) or as ISO (2021-09-07, 2021.9.7): the month, the day and
+  // the yymmdd form that scripts/search/dated.py indexes for a dated entry.
+  var DATE = /^(\d{2}|\d{4})[-.\/](\d{1,2})[-.\/](\d{1,2})\.?$/;
+
+  function dateTokens(word) {
+    var m = DATE.exec(word);
+    if (!m || +m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31) return null;
+    var two = function (n) { return ("0" + (+n)).slice(-2); };
+    return [+m[2] + "월", +m[3] + "일", two(m[1].slice(-2)) + two(m[2]) + two(m[3])];
+  }
+
+  // One character ("날", "수", "1", "o") begins too many words to search as a prefix: it is
+  // matched as a whole token (Material appends no wildcard to a term with a boost).
+  function exact(token) {
+    return /^[\uAC00-\uD7A3a-z0-9]$/.test(token) ? token + "^1" : token;
+  }
+
   function rewrite(lex, query) {
     try {
       if (!lex || typeof query !== "string" || query.length > MAX_QUERY) return query;
@@ -456,8 +473,8 @@
       }
       var out = [], runs = formulaRuns(words), r = 0;
       for (var i = 0; i < words.length; i++) {
-        var rewritten = null;
-        if (r < runs.length && runs[r][0] === i) {
+        var rewritten = dateTokens(words[i]);
+        if (!rewritten && r < runs.length && runs[r][0] === i) {
           rewritten = formulaQuery(lex, words.slice(i, runs[r][1]).join(" "));
           if (rewritten) i = runs[r][1] - 1;
           r++;
@@ -466,13 +483,13 @@
         for (var j = 0; j < rewritten.length; j++)
           if (out.indexOf(rewritten[j]) < 0) out.push(rewritten[j]);
       }
-      return out.length ? out.join(" ") : query;
+      return out.length ? out.join(" ").split(" ").map(exact).join(" ") : query;
     } catch (error) {
       return query;
     }
   }
 
-  var api = { lexicon: lexicon, rewrite: rewrite, formulaTokens: formulaTokens };
+  var api = { lexicon: lexicon, rewrite: rewrite, formulaTokens: formulaTokens, dateTokens: dateTokens };
   root.KoreanQuery = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof self !== "undefined" ? self : this);
