@@ -538,6 +538,42 @@ def test_bad_input_raises_no_error_and_does_not_freeze(open_page, base_path, que
     assert watch.console_errors == []
 
 
+def test_a_query_that_finds_nothing_shows_the_closest_terms_and_topics(open_page, base_path):
+    watch = open_page("/")
+    page = watch.page
+    search_box.open_search(page)
+    assert search_box.run_query(page, "층졍규화 zzz", base_path) == []
+    page.wait_for_selector(".korean-search-empty[role=status]", timeout=10_000)
+    terms = page.eval_on_selector_all(".korean-search-empty button", "els => els.map(e => e.textContent)")
+    assert terms[0] == "층 정규화"  # the glossary's closest spelling
+    topics = page.eval_on_selector_all(".korean-search-empty a", "els => els.map(e => e.getAttribute('href'))")
+    assert topics and all(href.startswith("http") and "#" not in href for href in topics)
+    # A term's button searches for it: results replace the suggestions.
+    page.click(".korean-search-empty button >> nth=0")
+    page.wait_for_selector(".md-search-result__list > li", timeout=10_000)
+    assert page.input_value(search_box.QUERY_BOX) == "층 정규화"
+    assert page.query_selector(".korean-search-empty") is None
+    assert watch.console_errors == []
+
+
+def test_a_query_with_nothing_close_still_lists_every_topic(open_page, base_path):
+    page = open_page("/").page
+    search_box.open_search(page)
+    assert search_box.run_query(page, "zzqxv", base_path) == []
+    page.wait_for_selector(".korean-search-empty", timeout=10_000)
+    assert page.query_selector_all(".korean-search-empty button") == []
+    links = page.eval_on_selector_all(".korean-search-empty a", "els => els.map(e => e.href)")
+    assert {urlparse(link).path.removeprefix(base_path) for link in links} >= set(TOPIC_PAGES)
+
+
+def test_a_formula_query_gets_a_formula_hint_when_nothing_matches(open_page, base_path):
+    page = open_page("/").page
+    search_box.open_search(page)
+    assert search_box.run_query(page, "ℏ^ℵ", base_path) == []
+    hint = page.wait_for_selector(".korean-search-empty__hint", timeout=10_000)
+    assert "sqrt(d_k)" in hint.text_content()
+
+
 def test_highlighting_on_the_result_page_works_with_our_separator(open_page):
     watch = open_page("/qna/layer-norm-warmup/?h=정규화 warmup")
     watch.page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)

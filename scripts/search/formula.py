@@ -59,7 +59,29 @@ UNICODE = {
     "τ": r"\tau ",
     "φ": r"\phi ",
     "ω": r"\omega ",
+    "ζ": r"\zeta ",
+    "ξ": r"\xi ",
+    "ψ": r"\psi ",
+    "χ": r"\chi ",
+    "ν": r"\nu ",
+    "κ": r"\kappa ",
+    "Σ": r"\sigma ",
+    "Ω": r"\omega ",
+    "Θ": r"\theta ",
+    "Λ": r"\lambda ",
+    "Φ": r"\phi ",
+    "Γ": r"\gamma ",
+    "∇": r"\nabla ",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≈": r"\approx ",
+    "≠": r"\ne ",
+    "→": r"\to ",
+    "∈": r"\in ",
+    "∼": r"\sim ",
 }
+# TeX spellings of the same relation.
+ALIASES = {"leq": "le", "geq": "ge", "neq": "ne", "rightarrow": "to"}
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 # TeX commands that only lay a formula out, and multiplication signs: a space.
@@ -162,7 +184,7 @@ def _products(text: str) -> list[list[str]]:
                 close()
                 continue
             close()  # a function or a Greek letter: a word of its own, which may take scripts
-            current = [name.lower()]
+            current = [ALIASES.get(name, name).lower()]
             continue
         match = _WORD.match(text, i)
         if match:

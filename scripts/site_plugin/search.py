@@ -3,7 +3,8 @@
 - ``on_config``: the search plugin's ``separator`` (particle-aware, ``scripts/search/tokens.py``)
   and ``fields`` (hidden ``morphs`` and ``keywords``); the query rewriter worker (초성, 한/영 keys,
   spacing, misspellings) is announced to the theme through ``extra.korean_search``
-  (``overrides/main.html``).
+  (``overrides/main.html``); a query that finds nothing shows the closest glossary terms and topics
+  (``empty.js``, added to ``extra_javascript``).
 - ``on_files`` / ``on_page_markdown``: page URLs; notebook pages rank below the topic pages they
   back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
 - ``on_page_content`` (before the TeX becomes MathML): each section's formulas as search tokens
@@ -36,6 +37,7 @@ from scripts.site_plugin.config import SearchConfig
 
 log = logging.getLogger("mkdocs.plugins.notes.search")
 WORKER = "assets/javascripts/korean-search/worker.js"
+EMPTY_STATE = "assets/javascripts/korean-search/empty.js"
 
 
 class Search:
@@ -55,6 +57,7 @@ class Search:
         plugin.config.separator = SEPARATOR
         plugin.config.fields = {**plugin.config.fields, **search_index.FIELDS}
         config.extra["korean_search"] = WORKER
+        config.extra_javascript.append(EMPTY_STATE)
 
     def on_files(self, files) -> None:
         self.urls = {file.src_uri: _url(file.url) for file in files.documentation_pages()}

@@ -274,8 +274,12 @@
     "∑": "\\sum ", "∏": "\\prod ", "∞": "\\infty ", "·": " ", "⋅": " ", "∙": " ", "×": " ", "*": " ",
     "α": "\\alpha ", "β": "\\beta ", "γ": "\\gamma ", "δ": "\\delta ", "Δ": "\\delta ", "ε": "\\epsilon ",
     "η": "\\eta ", "θ": "\\theta ", "λ": "\\lambda ", "μ": "\\mu ", "π": "\\pi ", "ρ": "\\rho ",
-    "σ": "\\sigma ", "τ": "\\tau ", "φ": "\\phi ", "ω": "\\omega "
+    "σ": "\\sigma ", "τ": "\\tau ", "φ": "\\phi ", "ω": "\\omega ", "ζ": "\\zeta ", "ξ": "\\xi ",
+    "ψ": "\\psi ", "χ": "\\chi ", "ν": "\\nu ", "κ": "\\kappa ", "Σ": "\\sigma ", "Ω": "\\omega ",
+    "Θ": "\\theta ", "Λ": "\\lambda ", "Φ": "\\phi ", "Γ": "\\gamma ", "∇": "\\nabla ", "≤": "\\le ",
+    "≥": "\\ge ", "≈": "\\approx ", "≠": "\\ne ", "→": "\\to ", "∈": "\\in ", "∼": "\\sim "
   };
+  var F_ALIASES = { leq: "le", geq: "ge", neq: "ne", rightarrow: "to" };
   var F_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹", F_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
   var F_SPACES = new Set(["left", "right", "big", "bigl", "bigr", "Big", "Bigl", "Bigr", "cdot", "times",
     "cdots", "dots", "ldots", "quad", "qquad", "displaystyle"]);
@@ -380,7 +384,7 @@
         if (F_TRANSPOSE.has(name)) { fTranspose(current); continue; }
         if (F_NORMS.has(name) || F_FRACTIONS.has(name)) { close(); continue; }
         close();
-        current = [name.toLowerCase()];
+        current = [(F_ALIASES[name] || name).toLowerCase()];
         continue;
       }
       var m = sticky(F_WORD, text, i);
@@ -403,7 +407,7 @@
   }
 
   // A word written as a formula: a script mark, a TeX command, a math symbol, a function call.
-  var FORMULA_MARK = /[\^_\\√∂⊤ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉·⋅∑∏∞‖−α-ωΔ]|\*\*|^[A-Za-z]+\(/;
+  var FORMULA_MARK = /[\^_\\√∂⊤ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉·⋅∑∏∞‖−α-ωΔΣΩΘΛΦΓ∇≤≥≈≠→∈∼]|\*\*|^[A-Za-z]+\(/;
   var PLAIN_WORD = /^([a-z0-9_]{2,}|[\uAC00-\uD7A3]+)$/;
   var FORMULA_TRIGGER = /^(transpose|transposed|전치)$/i;
   // Words that may stand inside a formula typed with spaces ("Q K transpose", "sqrt d_k").
@@ -431,7 +435,8 @@
     var out = [];
     var tokens = formulaTokens(text);
     for (var i = 0; i < tokens.length; i++) {
-      for (var end = tokens[i].length; end >= 2; end--) {
+      // Cut by half at most: "warmupsteps15" -> "warmupsteps", not "nabla" -> "na".
+      for (var end = tokens[i].length; end >= Math.max(2, Math.ceil(tokens[i].length / 2)); end--) {
         var cut = tokens[i].slice(0, end);
         if (known(lex, cut)) { if (out.indexOf(cut) < 0) out.push(cut); break; }
       }
