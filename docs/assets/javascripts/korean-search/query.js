@@ -460,10 +460,11 @@
     return [+m[2] + "월", +m[3] + "일", two(m[1].slice(-2)) + two(m[2]) + two(m[3])];
   }
 
-  // One character ("날", "수", "1", "o") begins too many words to search as a prefix: it is
-  // matched as a whole token (Material appends no wildcard to a term with a boost).
+  // One syllable or one or two Latin letters or digits ("날", "수", "1", "pe") begin too many words
+  // to search as a prefix ("peer", "10일"): such a term matches a whole token (Material appends
+  // no wildcard to a term with a boost).
   function exact(token) {
-    return /^[\uAC00-\uD7A3a-z0-9]$/.test(token) ? token + "^1" : token;
+    return /^([\uAC00-\uD7A3]|[a-z0-9]{1,2})$/.test(token) ? token + "^1" : token;
   }
 
   function rewrite(lex, query) {
