@@ -23,3 +23,13 @@ def test_a_dated_entry_gives_its_section_its_dates_names_and_numbers():
     assert list(tokens) == [""]  # the h1's section, as Material indexes it
     assert {"9월", "7일", "화요일", "210907", "10일", "금요일", "transformer", "2강", "날"} <= set(tokens[""])
     assert "공부" not in tokens[""] and "정리" not in tokens[""]  # common Korean words stay in the text
+
+
+def test_a_pages_opening_quotation_gives_its_words():
+    page = (
+        '<h1 id="p">피어세션</h1><blockquote><p>멘토님의 답변을 우리들만의 언어로 정리했다.</p></blockquote>'
+        '<h2 id="more">More</h2><blockquote><p>later quote</p></blockquote>'
+    )
+    assert {"멘토님", "답변", "우리들", "언어", "정리"} <= set(dated.opening_quote(page))
+    assert "later" not in dated.opening_quote(page)
+    assert dated.opening_quote('<h1 id="p">P</h1><p>text</p><h2 id="a">A</h2><blockquote>q</blockquote>') == []

@@ -243,6 +243,18 @@ def test_hidden_tokens_leave_out_what_prefix_search_already_finds():
     ]
 
 
+def test_hidden_tokens_keep_what_the_browser_matches_whole():
+    # "날" and "pe" are searched as whole tokens (query.js, exact()): a prefix of "날짜" or "peer"
+    # is not enough for them; "정규" is searched as a prefix, and "정규화" has it.
+    assert search_index.hidden_tokens(["날", "날짜", "pe", "peer", "정규", "정규화"], set()) == [
+        "날",
+        "날짜",
+        "pe",
+        "peer",
+        "정규화",
+    ]
+
+
 def _index(*docs):
     return {
         "config": {

@@ -1,10 +1,13 @@
-"""A dated log (the retrospective's day entries) as search tokens.
+"""The log's own words as search tokens: a dated log's entries, a page's opening quotation.
 
 A page marks a day's entry as ``<dt><time datetime="2021-09-07">…</time></dt><dd>…</dd>``. The
 section holding it gets, as keywords, the entry's names and numbers ("transformer", "2강") and the ways a
 learner writes its date: 9월, 7일, 화요일, 210907 (21/09/07 as the log writes it), 20210907. The
 browser's query rewriter (docs/assets/javascripts/korean-search/query.js, ``dateTokens``) reads a
 typed date (21/09/07, 2021-09-07, 2021.9.7) into the same 210907.
+
+A page that opens with a quotation from the log (the peer session's "우리들만의 언어로 ... 정리")
+gets the quotation's words as its keywords: a learner quotes the log back.
 """
 
 from __future__ import annotations
@@ -40,3 +43,16 @@ def by_section(page_html: str) -> dict[str, list[str]]:
             words += date_tokens(int(entry[1]), int(entry[2]), int(entry[3])) + named
         tokens[anchor] = list(dict.fromkeys(words))
     return tokens
+
+
+QUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.DOTALL)
+
+
+def opening_quote(page_html: str) -> list[str]:
+    """The tokens of the quotation in a page's first section, if it has one."""
+    quotes = sections.by_section(page_html, QUOTE).get("", [])
+    return _unique(tokenize(plain(quotes[0][1]))) if quotes else []
+
+
+def _unique(tokens: list[str]) -> list[str]:
+    return list(dict.fromkeys(tokens))

@@ -34,6 +34,10 @@ from scripts.search.tokens import HANGUL, plain, tokenize
 # should rank first, so a notebook page gets this document boost (page.meta["search"]).
 SECONDARY_BOOST = 0.5
 
+# Query terms the browser matches as whole tokens, not as prefixes (query.js, exact()): one
+# syllable, or one or two Latin letters or digits. Such a token must be indexed as it is.
+WHOLE = re.compile(r"^([가-힣]|[a-z0-9]{1,2})$")
+
 # Field boosts for the search plugin's `fields` option (Material's defaults: title 1000,
 # text 1, tags 1e6).
 FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}, "formula": {"boost": 5.0}}
@@ -102,7 +106,7 @@ def _unique(tokens: list[str]) -> list[str]:
 
 def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
     """Candidate tokens that add something: not a prefix of an indexed token or of another
-    candidate (a prefix query finds those anyway)."""
+    candidate (a prefix query finds those anyway), unless the browser matches it whole (WHOLE)."""
     tokens = _unique(t for c in candidates for t in tokenize(c))
     every = sorted(indexed | set(tokens))
     kept = []
@@ -110,7 +114,7 @@ def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
         if token in indexed:
             continue
         i = bisect.bisect_right(every, token)
-        if i < len(every) and every[i].startswith(token):
+        if i < len(every) and every[i].startswith(token) and not WHOLE.match(token):
             continue
         kept.append(token)
     return kept

@@ -9,7 +9,8 @@
   back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
 - ``on_page_content`` (before the TeX becomes MathML): each section's formulas as search tokens
   (``scripts/search/formula.py``), for the hidden field ``formula``; the words and dates of its
-  dated log entries (``scripts/search/dated.py``), for its keywords.
+  dated log entries and a page's opening quotation from the log (``scripts/search/dated.py``), for
+  its keywords.
 - ``on_post_build`` (after the search plugin wrote ``search/search_index.json``): the hidden fields
   (``scripts/search/index.py``) and the glossary lexicon for the query rewriter (``config.korean``).
   The index is written again rather than enriched in memory: Material writes it with escaped
@@ -86,6 +87,9 @@ class Search:
             tokens.extend(t for tex in formulas for t in formula.normalise(tex) if t not in tokens)
         for anchor, tokens in dated.by_section(html).items():
             self.dated[_location(url, anchor)] = tokens
+        quoted = dated.opening_quote(html)
+        if quoted:
+            self.dated.setdefault(url, []).extend(quoted)
 
     def on_post_build(self, config, terms: list[Term]) -> None:
         if self.config.stock:
