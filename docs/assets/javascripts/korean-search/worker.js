@@ -12,7 +12,7 @@
   "use strict";
   var SETUP = 0, QUERY = 2, RESULT = 3;   // Material's SearchMessageType
   var NOTEBOOKS = "generated/notebooks/", SECONDARY = 0.5;   // scripts/search/index.py
-  var COORDINATION = 6;
+  var COORDINATION = 3;
   var here = self.location.href;
   var material = new URL(new URL(here).searchParams.get("material") || "", here);
   if (material.origin !== self.location.origin) throw new Error("search worker: foreign script " + material);
@@ -64,8 +64,30 @@
       return { group: group, order: order, score: best * weight * Math.pow(share, COORDINATION) };
     });
     scored.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
-    result.items = scored.map(function (s) { return s.group; });
+    result.items = afterTopics(scored.map(function (s) { return s.group; }));
     return result;
+  }
+
+  // A notebook ("generated/notebooks/bucketing/") comes after its topic page ("assignment/bucketing/")
+  // when both are found: the page explains, the notebook repeats it with code.
+  function afterTopics(groups) {
+    var page = function (group) { return group.length ? (group[0].location || "").split("#")[0] : ""; };
+    var out = groups.slice();
+    for (var i = 0; i < out.length; i++) {
+      var location = page(out[i]);
+      if (location.indexOf(NOTEBOOKS) !== 0) continue;
+      var slug = "/" + location.slice(NOTEBOOKS.length).replace(/_/g, "-");
+      for (var j = i + 1; j < out.length; j++) {
+        var topic = page(out[j]);
+        if (topic.indexOf(NOTEBOOKS) !== 0 && topic.slice(-slug.length) === slug) {
+          out.splice(j + 1, 0, out[i]);
+          out.splice(i, 1);
+          i--;
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   var postMessage = self.postMessage.bind(self);
