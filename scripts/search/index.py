@@ -175,6 +175,9 @@ def enrich(
 
 def lexicon(terms: list[Term]) -> dict:
     """What the in-browser query rewriter needs beyond the index: the glossary's Hangul
-    spellings (multi-word ones too), for 초성 and spacing-free queries."""
+    spellings (multi-word ones too), for 초성 and spacing-free queries, and its abbreviations."""
     phrases = [s for term in terms for s in term.spellings if HANGUL.search(s)]
-    return {"phrases": list(dict.fromkeys(phrases))}
+    # An abbreviation typed next to other words ("LN 위치") also searches for the term it
+    # abbreviates ("층 정규화"): the other words alone would pull toward other topics.
+    abbreviations = {a.lower(): term.term for term in terms for a in term.abbr if HANGUL.search(term.term)}
+    return {"phrases": list(dict.fromkeys(phrases)), "abbreviations": abbreviations}

@@ -79,6 +79,7 @@
       if (list.indexOf(value) < 0) list.push(value);
     };
     var lex = { hangul: hangul, separator: separator, weight: weight, words: words,
+                abbreviations: (config.korean && config.korean.abbreviations) || {},
                 byChoseong: byChoseong, byLoose: byLoose, hangulWords: hangulWords, phraseByChoseong: new Map() };
     for (var w = 0; w < words.length; w++) {
       var word = words[w];
@@ -489,6 +490,12 @@
         for (var j = 0; j < rewritten.length; j++)
           if (out.indexOf(rewritten[j]) < 0) out.push(rewritten[j]);
       }
+      // An abbreviation among other words also searches for the term it abbreviates.
+      if (words.length > 1)
+        out.slice().forEach(function (token) {
+          var full = Object.prototype.hasOwnProperty.call(lex.abbreviations, token) && lex.abbreviations[token];
+          if (full && out.indexOf(full) < 0) out.push(full);
+        });
       return out.length ? out.join(" ").split(" ").map(exact).join(" ") : query;
     } catch (error) {
       return query;
