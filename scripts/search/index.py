@@ -104,9 +104,10 @@ def _unique(tokens: list[str]) -> list[str]:
 # ---------------------------------------------------------------- the index
 
 
-def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
+def hidden_tokens(candidates: list[str], indexed: set[str], keep_whole: bool = False) -> list[str]:
     """Candidate tokens that add something: not a prefix of an indexed token or of another
-    candidate (a prefix query finds those anyway), unless the browser matches it whole (WHOLE)."""
+    candidate (a prefix query finds those anyway). With `keep_whole`, a token the browser matches
+    whole (WHOLE: "날") stays even so: keywords name what a section is about."""
     tokens = _unique(t for c in candidates for t in tokenize(c))
     every = sorted(indexed | set(tokens))
     kept = []
@@ -114,7 +115,7 @@ def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
         if token in indexed:
             continue
         i = bisect.bisect_right(every, token)
-        if i < len(every) and every[i].startswith(token) and not WHOLE.match(token):
+        if i < len(every) and every[i].startswith(token) and not (keep_whole and WHOLE.match(token)):
             continue
         kept.append(token)
     return kept
@@ -158,6 +159,7 @@ def enrich(
         keywords = hidden_tokens(
             analyser.morphemes(title) + explained.get(doc["location"], []) + dated.get(doc["location"], []),
             title_tokens,
+            keep_whole=True,
         )
         if keywords:
             doc["keywords"] = " ".join(keywords)
