@@ -5,8 +5,9 @@
  * Material's own worker in `?material=`. This worker loads es-hangul (vendored,
  * pinned, MIT) and query.js, puts a listener in front of Material's message handler
  * and then loads Material's worker unchanged: the setup message (the index) also
- * builds the rewriter's lexicon, and every query message is rewritten
- * (KoreanQuery.rewrite) before Material's lunr search sees it.
+ * builds the rewriter's lexicon, every query message is rewritten
+ * (KoreanQuery.rewrite) before Material's lunr search sees it, and every result
+ * message is re-ranked (rerank, below) before the page shows it.
  */
 (function () {
   "use strict";
