@@ -9,9 +9,12 @@ field named in the plugin's ``fields`` option, but shows only title and text):
   층 정규화, 레이어 정규화, LN, ...), and the page's front-matter ``description``.
   Tokens that are a prefix of a token already indexed for the section are left
   out (prefix matching finds them anyway).
+- ``formula``: the section's formulas read from their TeX (``scripts/search/formula.py``:
+  QK^\\top -> qkt, \\sqrt{d_k} -> sqrt dk), which a typed formula is read into in the browser.
 - ``keywords`` (boosted like titles): the morphemes of the section's title, and the
   spellings of every glossary term whose ``page: ...#heading`` names this section,
-  so a term lands on the section that explains it.
+  so a term lands on the section that explains it, and the words and dates of the section's
+  dated log entries (``scripts/search/dated.py``).
 
 Titles lose a trailing "¶" (notebook headings). Text without Hangul gets no
 morphemes, so a page with no Korean is indexed as before.
@@ -31,9 +34,13 @@ from scripts.search.tokens import HANGUL, plain, tokenize
 # should rank first, so a notebook page gets this document boost (page.meta["search"]).
 SECONDARY_BOOST = 0.5
 
+# Query terms the browser matches as whole tokens, not as prefixes (query.js, exact()): one
+# syllable, or one or two Latin letters or digits. Such a token must be indexed as it is.
+WHOLE = re.compile(r"^([가-힣]|[a-z0-9]{1,2})$")
+
 # Field boosts for the search plugin's `fields` option (Material's defaults: title 1000,
 # text 1, tags 1e6).
-FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}}
+FIELDS = {"morphs": {"boost": 1.0}, "keywords": {"boost": 2000.0}, "formula": {"boost": 5.0}}
 
 # A notebook page's code cells are most of its text, and their code is the snippet a reader
 # downloads anyway: the index keeps what a learner searches for in code, the comments and the
@@ -97,9 +104,10 @@ def _unique(tokens: list[str]) -> list[str]:
 # ---------------------------------------------------------------- the index
 
 
-def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
+def hidden_tokens(candidates: list[str], indexed: set[str], keep_whole: bool = False) -> list[str]:
     """Candidate tokens that add something: not a prefix of an indexed token or of another
-    candidate (a prefix query finds those anyway)."""
+    candidate (a prefix query finds those anyway). With `keep_whole`, a token the browser matches
+    whole (WHOLE: "날") stays even so: keywords name what a section is about."""
     tokens = _unique(t for c in candidates for t in tokenize(c))
     every = sorted(indexed | set(tokens))
     kept = []
@@ -107,7 +115,7 @@ def hidden_tokens(candidates: list[str], indexed: set[str]) -> list[str]:
         if token in indexed:
             continue
         i = bisect.bisect_right(every, token)
-        if i < len(every) and every[i].startswith(token):
+        if i < len(every) and every[i].startswith(token) and not (keep_whole and WHOLE.match(token)):
             continue
         kept.append(token)
     return kept
@@ -119,11 +127,14 @@ def enrich(
     urls: dict[str, str],
     analyser: Analyser,
     descriptions: dict[str, str] | None = None,
+    sections: dict[str, dict[str, list[str]]] | None = None,
 ) -> dict:
     """The search index with hidden fields and clean titles.
 
     `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs
-    to front-matter descriptions."""
+    to front-matter descriptions. `sections` holds tokens read from the pages' HTML, by section
+    location: "formula" (``scripts/search/formula.py``) and "dated" (``scripts/search/dated.py``,
+    a dated log's words and dates, which become keywords)."""
     matcher = GlossaryMatcher(terms)
     explained: dict[str, list[str]] = {}
     for term, tokens in zip(terms, matcher.tokens):
@@ -132,6 +143,8 @@ def enrich(
             location = url + (f"#{term.anchor}" if term.anchor else "")
             explained.setdefault(location, []).extend(tokens)
     descriptions = descriptions or {}
+    formulas = (sections or {}).get("formula", {})
+    dated = (sections or {}).get("dated", {})
 
     for doc in index["docs"]:
         if doc["location"].startswith(NOTEBOOK_PAGES):
@@ -143,7 +156,11 @@ def enrich(
         title_tokens = set(tokenize(title))
         indexed = title_tokens | set(tokenize(text))
 
-        keywords = hidden_tokens(analyser.morphemes(title) + explained.get(doc["location"], []), title_tokens)
+        keywords = hidden_tokens(
+            analyser.morphemes(title) + explained.get(doc["location"], []) + dated.get(doc["location"], []),
+            title_tokens,
+            keep_whole=True,
+        )
         if keywords:
             doc["keywords"] = " ".join(keywords)
         candidates = [description] + analyser.morphemes(analysed)
@@ -152,11 +169,17 @@ def enrich(
         morphs = hidden_tokens(candidates, indexed)
         if morphs:
             doc["morphs"] = " ".join(morphs)
+        tokens = formulas.get(doc["location"])
+        if tokens:
+            doc["formula"] = " ".join(tokens)
     return index
 
 
 def lexicon(terms: list[Term]) -> dict:
     """What the in-browser query rewriter needs beyond the index: the glossary's Hangul
-    spellings (multi-word ones too), for 초성 and spacing-free queries."""
+    spellings (multi-word ones too), for 초성 and spacing-free queries, and its abbreviations."""
     phrases = [s for term in terms for s in term.spellings if HANGUL.search(s)]
-    return {"phrases": list(dict.fromkeys(phrases))}
+    # An abbreviation typed next to other words ("LN 위치") also searches for the term it
+    # abbreviates ("층 정규화"): the other words alone would pull toward other topics.
+    abbreviations = {a.lower(): term.term for term in terms for a in term.abbr if HANGUL.search(term.term)}
+    return {"phrases": list(dict.fromkeys(phrases)), "abbreviations": abbreviations}

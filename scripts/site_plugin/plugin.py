@@ -67,6 +67,7 @@ class NotesPlugin(BasePlugin[NotesConfig]):
         return markdown
 
     def on_page_content(self, html, *, page, config, files):
+        self.search.on_page_content(html, page)  # the TeX, before it becomes MathML
         return self.notebook_pages.on_page_content(self.math.on_page_content(html, page), page)
 
     def on_post_page(self, output, *, page, config):

@@ -3,9 +3,14 @@
 - ``on_config``: the search plugin's ``separator`` (particle-aware, ``scripts/search/tokens.py``)
   and ``fields`` (hidden ``morphs`` and ``keywords``); the query rewriter worker (초성, 한/영 keys,
   spacing, misspellings) is announced to the theme through ``extra.korean_search``
-  (``overrides/main.html``).
+  (``overrides/main.html``); a query that finds nothing shows the closest glossary terms and topics
+  (``empty.js``, added to ``extra_javascript``).
 - ``on_files`` / ``on_page_markdown``: page URLs; notebook pages rank below the topic pages they
   back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
+- ``on_page_content`` (before the TeX becomes MathML): each section's formulas as search tokens
+  (``scripts/search/formula.py``), for the hidden field ``formula``; the words and dates of its
+  dated log entries and a page's opening quotation from the log (``scripts/search/dated.py``), for
+  its keywords.
 - ``on_post_build`` (after the search plugin wrote ``search/search_index.json``): the hidden fields
   (``scripts/search/index.py``) and the glossary lexicon for the query rewriter (``config.korean``).
   The index is written again rather than enriched in memory: Material writes it with escaped
@@ -25,6 +30,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from scripts.glossary import Term
+from scripts.search import dated, formula
 from scripts.search import index as search_index
 from scripts.search.morphology import Analyser
 from scripts.search.tokens import SEPARATOR
@@ -32,6 +38,7 @@ from scripts.site_plugin.config import SearchConfig
 
 log = logging.getLogger("mkdocs.plugins.notes.search")
 WORKER = "assets/javascripts/korean-search/worker.js"
+EMPTY_STATE = "assets/javascripts/korean-search/empty.js"
 
 
 class Search:
@@ -40,6 +47,8 @@ class Search:
         self.cache = cache
         self.urls: dict[str, str] = {}
         self.descriptions: dict[str, str] = {}
+        self.formulas: dict[str, list[str]] = {}
+        self.dated: dict[str, list[str]] = {}
 
     def on_config(self, config) -> None:
         if self.config.stock:
@@ -49,10 +58,13 @@ class Search:
         plugin.config.separator = SEPARATOR
         plugin.config.fields = {**plugin.config.fields, **search_index.FIELDS}
         config.extra["korean_search"] = WORKER
+        config.extra_javascript.append(EMPTY_STATE)
 
     def on_files(self, files) -> None:
         self.urls = {file.src_uri: _url(file.url) for file in files.documentation_pages()}
         self.descriptions = {}
+        self.formulas = {}
+        self.dated = {}
 
     def on_page_markdown(self, page) -> None:
         if self.config.stock:
@@ -63,6 +75,22 @@ class Search:
         if isinstance(description, str):
             self.descriptions[_url(page.url)] = description
 
+    def on_page_content(self, html: str, page) -> None:
+        """Each section's formula tokens, read from the TeX before it becomes MathML, and the
+        tokens of its dated log entries."""
+        # A notebook repeats its topic page's formulas: the topic page should answer a formula.
+        if self.config.stock or page.file.src_uri.endswith(".ipynb"):
+            return
+        url = _url(page.url)
+        for anchor, formulas in formula.by_section(html).items():
+            tokens = self.formulas.setdefault(_location(url, anchor), [])
+            tokens.extend(t for tex in formulas for t in formula.normalise(tex) if t not in tokens)
+        for anchor, tokens in dated.by_section(html).items():
+            self.dated[_location(url, anchor)] = tokens
+        quoted = dated.opening_quote(html)
+        if quoted:
+            self.dated.setdefault(url, []).extend(quoted)
+
     def on_post_build(self, config, terms: list[Term]) -> None:
         if self.config.stock:
             return
@@ -71,7 +99,9 @@ class Search:
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         analyser = Analyser(self.cache)
-        index = search_index.enrich(index, terms, self.urls, analyser, self.descriptions)
+        index = search_index.enrich(
+            index, terms, self.urls, analyser, self.descriptions, {"formula": self.formulas, "dated": self.dated}
+        )
         index["config"]["korean"] = search_index.lexicon(terms)
         analyser.save()
         path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -82,6 +112,10 @@ def search_plugin(config):
         if name in config.plugins:
             return config.plugins[name]
     raise PluginError("plugin notes: the search plugin is not enabled in mkdocs.yml")
+
+
+def _location(url: str, anchor: str) -> str:
+    return url + (f"#{anchor}" if anchor else "")
 
 
 def _url(url: str) -> str:

@@ -62,6 +62,7 @@
       add(doc.title, 5);
       add(doc.keywords, 5);
       add(doc.morphs, 1);
+      add(doc.formula, 1);
       add(doc.text, 1);
       if (Array.isArray(doc.tags)) add(doc.tags.join(" "), 5);
     }
@@ -78,6 +79,7 @@
       if (list.indexOf(value) < 0) list.push(value);
     };
     var lex = { hangul: hangul, separator: separator, weight: weight, words: words,
+                abbreviations: (config.korean && config.korean.abbreviations) || {},
                 byChoseong: byChoseong, byLoose: byLoose, hangulWords: hangulWords, phraseByChoseong: new Map() };
     for (var w = 0; w < words.length; w++) {
       var word = words[w];
@@ -264,6 +266,208 @@
     return out;
   }
 
+  // ---------------------------------------------------------------- formulas
+  // The same reading as scripts/search/formula.py (normalise): TeX, Unicode or words -> tokens
+  // (QK^T/√d_k -> qkt sqrt dk). tests/formula_examples.yml holds the examples both agree on.
+
+  var F_UNICODE = {
+    "√": "\\sqrt ", "∂": "\\partial ", "⊤": "^T", "ᵀ": "^T", "⁻": "^-", "−": "-", "‖": "|",
+    "∑": "\\sum ", "∏": "\\prod ", "∞": "\\infty ", "·": " ", "⋅": " ", "∙": " ", "×": " ", "*": " ",
+    "α": "\\alpha ", "β": "\\beta ", "γ": "\\gamma ", "δ": "\\delta ", "Δ": "\\delta ", "ε": "\\epsilon ",
+    "η": "\\eta ", "θ": "\\theta ", "λ": "\\lambda ", "μ": "\\mu ", "π": "\\pi ", "ρ": "\\rho ",
+    "σ": "\\sigma ", "τ": "\\tau ", "φ": "\\phi ", "ω": "\\omega ", "ζ": "\\zeta ", "ξ": "\\xi ",
+    "ψ": "\\psi ", "χ": "\\chi ", "ν": "\\nu ", "κ": "\\kappa ", "Σ": "\\sigma ", "Ω": "\\omega ",
+    "Θ": "\\theta ", "Λ": "\\lambda ", "Φ": "\\phi ", "Γ": "\\gamma ", "∇": "\\nabla ", "≤": "\\le ",
+    "≥": "\\ge ", "≈": "\\approx ", "≠": "\\ne ", "→": "\\to ", "∈": "\\in ", "∼": "\\sim "
+  };
+  var F_ALIASES = { leq: "le", geq: "ge", neq: "ne", rightarrow: "to" };
+  var F_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹", F_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+  var F_SPACES = new Set(["left", "right", "big", "bigl", "bigr", "Big", "Bigl", "Bigr", "cdot", "times",
+    "cdots", "dots", "ldots", "quad", "qquad", "displaystyle"]);
+  var F_WRAPPERS = new Set(["mathrm", "text", "operatorname", "mathbf", "mathbb", "mathit", "mathsf",
+    "boldsymbol", "textrm"]);
+  var F_TRANSPOSE = new Set(["top", "intercal"]), F_TRANSPOSE_WORDS = new Set(["transpose", "transposed"]);
+  var F_NORMS = new Set(["lvert", "rvert", "lVert", "rVert", "vert", "Vert", "mid"]);
+  var F_FRACTIONS = new Set(["frac", "tfrac", "dfrac"]);
+  var F_SYNONYMS = [["root", "sqrt"], ["루트", "sqrt"], ["제곱근", "sqrt"], ["전치", "transpose"]];
+  var F_WORD = /[A-Za-z]+|[0-9]+(?:\.[0-9]+)?/y;
+  var F_LETTERS = /[A-Za-z]+/y;
+  var F_SCRIPT = /-?(?:[0-9]+(?:\.[0-9]+)?|[A-Za-z]+)/y;
+
+  function fold(text) {
+    var out = "";
+    text = text.split("**").join("^");
+    for (var k = 0; k < text.length; k++) {
+      var c = text[k];
+      if (Object.prototype.hasOwnProperty.call(F_UNICODE, c)) out += F_UNICODE[c];
+      else if (F_SUPERSCRIPTS.indexOf(c) >= 0) out += "^" + F_SUPERSCRIPTS.indexOf(c);
+      else if (F_SUBSCRIPTS.indexOf(c) >= 0) out += "_" + F_SUBSCRIPTS.indexOf(c);
+      else out += c;
+    }
+    out = out.split("\\_").join("_");
+    for (var s = 0; s < F_SYNONYMS.length; s++)
+      out = out.replace(new RegExp("(?<![A-Za-z])" + F_SYNONYMS[s][0] + "(?![A-Za-z])", "g"),
+        " " + F_SYNONYMS[s][1] + " ");
+    return out;
+  }
+
+  function sticky(re, text, i) {
+    re.lastIndex = i;
+    return re.exec(text);
+  }
+
+  function formulaTokens(formula) {
+    var tokens = [];
+    var products = fProducts(fold(String(formula)));
+    for (var g = 0; g < products.length; g++) {
+      if (products[g].length > 1) tokens.push(products[g].join(""));
+      tokens.push.apply(tokens, products[g]);
+    }
+    // A bare number is in the page's text already (MathML keeps it as it is).
+    return tokens.filter(function (t, i) { return t.length >= 2 && !/^[0-9]+$/.test(t) && tokens.indexOf(t) === i; });
+  }
+
+  function fTranspose(product) {
+    if (product.length) product[product.length - 1] += "t"; else product.push("t");
+  }
+
+  function fCommand(text, i) {
+    var m = sticky(F_LETTERS, text, i);
+    return m ? [m[0], i + m[0].length] : ["", i + 1];
+  }
+
+  function fScript(text, i) {
+    while (i < text.length && text[i] === " ") i++;
+    if (i >= text.length) return ["", i];
+    var opening = text[i];
+    if (opening === "{" || opening === "(") {
+      var closing = opening === "{" ? "}" : ")", depth = 0, j = i;
+      for (; j < text.length; j++) {
+        if (text[j] === opening) depth++;
+        else if (text[j] === closing && --depth === 0) break;
+      }
+      return [fFlat(text.slice(i + 1, j)), j + 1];
+    }
+    if (opening === "\\") {
+      var command = fCommand(text, i + 1);
+      if (F_WRAPPERS.has(command[0])) return fScript(text, command[1]);
+      return [F_TRANSPOSE.has(command[0]) ? "t" : command[0].toLowerCase(), command[1]];
+    }
+    var m = sticky(F_SCRIPT, text, i);
+    return m ? [fFlat(m[0]), i + m[0].length] : ["", i];
+  }
+
+  function fFlat(script) {
+    return fProducts(script).map(function (g) { return g.join(""); }).join("");
+  }
+
+  function fProducts(text) {
+    var groups = [], current = [], lastShort = false, i = 0, n = text.length;
+    function close() {
+      if (current.length) groups.push(current);
+      current = [];
+      lastShort = false;
+    }
+    while (i < n) {
+      var c = text[i];
+      if (c === "^" || c === "_") {
+        var script = fScript(text, i + 1);
+        i = script[1];
+        if (script[0] === "" && c === "^") continue;
+        if (current.length) current[current.length - 1] += script[0];
+        else { current = [script[0]]; lastShort = false; }
+        continue;
+      }
+      if (c === "\\") {
+        var command = fCommand(text, i + 1), name = command[0];
+        i = command[1];
+        if (F_SPACES.has(name) || name === "" || F_WRAPPERS.has(name)) continue;
+        if (F_TRANSPOSE.has(name)) { fTranspose(current); continue; }
+        if (F_NORMS.has(name) || F_FRACTIONS.has(name)) { close(); continue; }
+        close();
+        current = [(F_ALIASES[name] || name).toLowerCase()];
+        continue;
+      }
+      var m = sticky(F_WORD, text, i);
+      if (m) {
+        var word = m[0].toLowerCase().split(".").join("");
+        i += m[0].length;
+        if (F_TRANSPOSE_WORDS.has(word)) { fTranspose(current); continue; }
+        var short = word.length <= 2 || /^[0-9]+$/.test(word);
+        if (short && lastShort) current.push(word);
+        else { close(); current = [word]; }
+        lastShort = short;
+        continue;
+      }
+      if (/\s/.test(c) || c === "{" || c === "}" || c === "'") { i++; continue; }
+      close();
+      i++;
+    }
+    close();
+    return groups;
+  }
+
+  // A word written as a formula: a script mark, a TeX command, a math symbol, a function call.
+  var FORMULA_MARK = /[\^_\\√∂⊤ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹⁻₀₁₂₃₄₅₆₇₈₉·⋅∑∏∞‖−α-ωΔΣΩΘΛΦΓ∇≤≥≈≠→∈∼]|\*\*|^[A-Za-z]+\(/;
+  var PLAIN_WORD = /^([a-z0-9_]{2,}|[\uAC00-\uD7A3]+)$/;
+  var FORMULA_TRIGGER = /^(transpose|transposed|전치)$/i;
+  // Words that may stand inside a formula typed with spaces ("Q K transpose", "sqrt d_k").
+  var FORMULA_PART = /^([()\[\]{}+\-=\/,.<>|0-9]*[A-Za-z]{0,2}[()\[\]{}+\-=\/,.<>|0-9]*|sqrt|root|루트|제곱근)$/i;
+
+  // Runs of words that read as one formula: [start, end) pairs, each with a mark or a trigger.
+  function formulaRuns(words) {
+    var runs = [];
+    for (var i = 0; i < words.length; i++) {
+      if (!FORMULA_MARK.test(words[i]) && !FORMULA_TRIGGER.test(words[i])) continue;
+      var start = i, end = i + 1;
+      var part = function (w) { return FORMULA_MARK.test(w) || FORMULA_TRIGGER.test(w) || FORMULA_PART.test(w); };
+      while (start > 0 && part(words[start - 1]) && !(runs.length && runs[runs.length - 1][1] > start - 1)) start--;
+      while (end < words.length && part(words[end])) end++;
+      runs.push([start, end]);
+      i = end - 1;
+    }
+    return runs;
+  }
+
+  // A formula's tokens that the index knows (each cut from its end to a known prefix); a lone
+  // symbol keeps the plain words typed in it that the index knows ("d_k", as the page's text
+  // spells it). Null when the formula reads as nothing known.
+  function formulaQuery(lex, text) {
+    var out = [];
+    var tokens = formulaTokens(text);
+    for (var i = 0; i < tokens.length; i++) {
+      // Cut by half at most: "warmupsteps15" -> "warmupsteps", not "nabla" -> "na".
+      for (var end = tokens[i].length; end >= Math.max(2, Math.ceil(tokens[i].length / 2)); end--) {
+        var cut = tokens[i].slice(0, end);
+        if (known(lex, cut)) { if (out.indexOf(cut) < 0) out.push(cut); break; }
+      }
+    }
+    if (!out.length) return null;
+    if (out.length > 1) return out;  // a formula: its typed pieces ("2i", "d_model") would outweigh it
+    var typed = tokenize(lex, text);
+    for (var t = 0; t < typed.length; t++)
+      if (PLAIN_WORD.test(typed[t]) && known(lex, typed[t]) && out.indexOf(typed[t]) < 0) out.push(typed[t]);
+    return out;
+  }
+
+  // A date as the log writes it (21/09/07) or as ISO (2021-09-07, 2021.9.7): the month, the day and
+  // the yymmdd form that scripts/search/dated.py indexes for a dated entry.
+  var DATE = /^(\d{2}|\d{4})[-.\/](\d{1,2})[-.\/](\d{1,2})\.?$/;
+
+  function dateTokens(word) {
+    var m = DATE.exec(word);
+    if (!m || +m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31) return null;
+    var two = function (n) { return ("0" + (+n)).slice(-2); };
+    return [+m[2] + "월", +m[3] + "일", two(m[1].slice(-2)) + two(m[2]) + two(m[3])];
+  }
+
+  // One syllable or one or two Latin letters or digits ("날", "수", "1", "pe") begin too many words
+  // to search as a prefix ("peer", "10일"): such a term matches a whole token (Material appends
+  // no wildcard to a term with a boost).
+  function exact(token) {
+    return /^([\uAC00-\uD7A3]|[a-z0-9]{1,2})$/.test(token) ? token + "^1" : token;
+  }
+
   function rewrite(lex, query) {
     try {
       if (!lex || typeof query !== "string" || query.length > MAX_QUERY) return query;
@@ -274,19 +478,31 @@
         var phrase = lex.phraseByChoseong.get(words.join(""));
         if (phrase) return phrase[0];
       }
-      var out = [];
+      var out = [], runs = formulaRuns(words), r = 0;
       for (var i = 0; i < words.length; i++) {
-        var rewritten = rewriteWord(lex, words[i]);
+        var rewritten = dateTokens(words[i]);
+        if (!rewritten && r < runs.length && runs[r][0] === i) {
+          rewritten = formulaQuery(lex, words.slice(i, runs[r][1]).join(" "));
+          if (rewritten) i = runs[r][1] - 1;
+          r++;
+        }
+        rewritten = rewritten || rewriteWord(lex, words[i]);
         for (var j = 0; j < rewritten.length; j++)
           if (out.indexOf(rewritten[j]) < 0) out.push(rewritten[j]);
       }
-      return out.length ? out.join(" ") : query;
+      // An abbreviation among other words also searches for the term it abbreviates.
+      if (words.length > 1)
+        out.slice().forEach(function (token) {
+          var full = Object.prototype.hasOwnProperty.call(lex.abbreviations, token) && lex.abbreviations[token];
+          if (full && out.indexOf(full) < 0) out.push(full);
+        });
+      return out.length ? out.join(" ").split(" ").map(exact).join(" ") : query;
     } catch (error) {
       return query;
     }
   }
 
-  var api = { lexicon: lexicon, rewrite: rewrite };
+  var api = { lexicon: lexicon, rewrite: rewrite, formulaTokens: formulaTokens, dateTokens: dateTokens };
   root.KoreanQuery = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof self !== "undefined" ? self : this);
