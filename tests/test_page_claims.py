@@ -180,9 +180,9 @@ SHAPE_CLAIMS = {
         "test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"
     ],
     "두 곡선이 만나는 가": ["test_scaled_dot_product.py::test_with_256_keys_the_crossing_moves_to_larger_d_k"],
-    # layer norm: DeepNorm and RMSNorm (issue 23)
+    # layer norm: DeepNorm and RMSNorm
     "오히려 조금 줄고 최대/최소 비가": ["test_ln_variants.py::test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows"],
-    # RNN theory (issue 23)
+    # RNN theory
     "상계는 거리와 상관없이": ["test_rnn_theory.py::test_orthogonal_bound_is_flat_at_the_input_weight_norm"],
 }
 

@@ -83,8 +83,9 @@ class Search:
             return
         url = _url(page.url)
         for anchor, formulas in formula.by_section(html).items():
-            tokens = self.formulas.setdefault(_location(url, anchor), [])
-            tokens.extend(t for tex in formulas for t in formula.normalise(tex) if t not in tokens)
+            location = _location(url, anchor)
+            found = [t for tex in formulas for t in formula.normalise(tex)]
+            self.formulas[location] = list(dict.fromkeys(self.formulas.get(location, []) + found))
         for anchor, tokens in dated.by_section(html).items():
             self.dated[_location(url, anchor)] = tokens
         quoted = dated.opening_quote(html)
