@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from importlib import metadata
 from urllib.parse import urlparse
 
 import pytest
@@ -257,22 +258,11 @@ def test_keywords_keep_what_the_browser_matches_whole():
     ]
 
 
-def _index(*docs):
-    return {
-        "config": {
-            "lang": ["ko"],
-            "separator": "[\\s\\-]+",
-            "pipeline": [" "],
-            "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}},
-        },
-        "docs": [dict(d) for d in docs],
-    }
-
-
 def test_a_page_without_korean_is_indexed_as_before(analyser):
     english = {"location": "english/", "title": "Notes", "text": "<p>Plain English text about tensors.</p>"}
-    index = search_index.enrich(_index(english), [], {}, analyser)
-    assert index["docs"] == [english]  # no hidden field, title and text untouched
+    entry = dict(english)
+    search_index.Enricher([], {}, analyser)(entry)
+    assert entry == english  # no hidden field, title and text untouched
 
 
 def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
@@ -287,10 +277,10 @@ def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
         {"location": "english/", "title": "Notes ¶", "text": "<p>Layer Normalization after the sum.</p>"},
     ]
     urls = {"qna/layer-norm-warmup.md": "qna/layer-norm-warmup/"}
-    index = search_index.enrich(
-        _index(*docs), terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"}
-    )
-    page, answer, english = index["docs"]
+    enrich = search_index.Enricher(terms, urls, analyser, {"qna/layer-norm-warmup/": "warm-up이 필요한 이유"})
+    page, answer, english = [dict(doc) for doc in docs]
+    for entry in (page, answer, english):
+        enrich(entry)
     for query in ["걸다", "정규화", "레이어", "워밍업", "웜업", "warmup", "학습률"]:
         assert _finds(answer["morphs"], query)
     for query in ["워밍업", "웜업", "warmup"]:  # 워밍업 is explained in this section
@@ -300,6 +290,42 @@ def test_enrich_adds_morphemes_glossary_terms_and_keywords(analyser):
     assert _finds(page["morphs"], "필요")  # from the description
     assert english["title"] == "Notes" and english["text"] == docs[2]["text"]
     assert _finds(english["morphs"], "정규화")  # an English page still gets the Korean terms
+
+
+class _Page:
+    """What Material's SearchIndex reads of a page."""
+
+    def __init__(self, url: str, html: str):
+        self.url, self.content, self.title, self.meta, self.toc = url, html, "제목", {}, []
+
+
+def test_the_index_is_enriched_while_material_builds_it():
+    """KoreanSearchIndex overrides two methods of Material's SearchIndex (mkdocs-material 9.8.2,
+    pinned in requirements.txt): each entry passes through the enricher as it is created, a dirty
+    reload's entries are merged by Material, and the file keeps its Hangul unescaped."""
+    from material.plugins.search.plugin import SearchIndex
+
+    from scripts.site_plugin.search import KoreanSearchIndex
+
+    assert metadata.version("mkdocs-material") == "9.8.2", "check KoreanSearchIndex against the new SearchIndex"
+    config = {"lang": ["ko"], "separator": "[\\s]+", "pipeline": [], "fields": {}}
+    seen = []
+
+    def enrich(entry):
+        seen.append(entry["location"])
+        entry["keywords"] = "층 정규화"
+
+    previous = SearchIndex(**config)
+    previous.entries = [{"location": "a/", "title": "A", "text": "옛 글"}, {"location": "b/", "title": "B", "text": ""}]
+    index = KoreanSearchIndex(enrich, {"phrases": ["층 정규화"]}, **config)
+    index.add_entry_from_context(_Page("a/", "<h1 id='a'>정규화</h1><p>새 글</p><h2 id='s'>절</h2><p>본문</p>"))
+    assert seen == ["a/", "a/#s"]
+    data = index.generate_search_index(previous)
+    assert "층 정규화" in data and "\\u" not in data
+    index_json = json.loads(data)
+    assert index_json["config"]["korean"] == {"phrases": ["층 정규화"]}
+    assert [d["location"] for d in index_json["docs"]] == ["b/", "a/", "a/#s"]  # a/ replaced, b/ kept
+    assert all(d.get("keywords") == "층 정규화" for d in index_json["docs"][1:])
 
 
 def _finds(field: str, query: str) -> bool:

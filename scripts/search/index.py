@@ -1,7 +1,8 @@
 """Hidden fields for Material's search index: morphemes, glossary spellings, keywords.
 
-``enrich()`` adds to each entry of ``search_index.json`` (Material indexes every
-field named in the plugin's ``fields`` option, but shows only title and text):
+``Enricher`` adds to each entry of ``search_index.json`` while Material's search plugin builds it
+(Material indexes every field named in the plugin's ``fields`` option, but shows only title and
+text):
 
 - ``morphs``: what the surface forms don't already cover: lemmas of verbs and
   adjectives (나눠주게 -> 나누다), nouns inside words, the spellings of every
@@ -121,58 +122,64 @@ def hidden_tokens(candidates: list[str], indexed: set[str], keep_whole: bool = F
     return kept
 
 
-def enrich(
-    index: dict,
-    terms: list[Term],
-    urls: dict[str, str],
-    analyser: Analyser,
-    descriptions: dict[str, str] | None = None,
-    sections: dict[str, dict[str, list[str]]] | None = None,
-) -> dict:
-    """The search index with hidden fields and clean titles.
+class Enricher:
+    """Adds the hidden fields to one index entry at a time, as Material's search plugin creates it.
 
-    `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs
-    to front-matter descriptions. `sections` holds tokens read from the pages' HTML, by section
+    `urls` maps docs paths to page URLs (as in the index), `descriptions` page URLs to
+    front-matter descriptions. `sections` holds tokens read from the pages' HTML, by section
     location: "formula" (``scripts/search/formula.py``) and "dated" (``scripts/search/dated.py``,
-    a dated log's words and dates, which become keywords)."""
-    matcher = GlossaryMatcher(terms)
-    explained: dict[str, list[str]] = {}
-    for term, tokens in zip(terms, matcher.tokens):
-        url = urls.get(term.page)
-        if url is not None:
-            location = url + (f"#{term.anchor}" if term.anchor else "")
-            explained.setdefault(location, []).extend(tokens)
-    descriptions = descriptions or {}
-    formulas = (sections or {}).get("formula", {})
-    dated = (sections or {}).get("dated", {})
+    a dated log's words and dates, which become keywords). The dictionaries are read when an
+    entry is enriched, so a page's own tokens may be added up to the moment it is indexed."""
 
-    for doc in index["docs"]:
-        if doc["location"].startswith(NOTEBOOK_PAGES):
+    def __init__(
+        self,
+        terms: list[Term],
+        urls: dict[str, str],
+        analyser: Analyser,
+        descriptions: dict[str, str] | None = None,
+        sections: dict[str, dict[str, list[str]]] | None = None,
+    ):
+        self.matcher = GlossaryMatcher(terms)
+        self.explained: dict[str, list[str]] = {}
+        for term, tokens in zip(terms, self.matcher.tokens):
+            url = urls.get(term.page)
+            if url is not None:
+                location = url + (f"#{term.anchor}" if term.anchor else "")
+                self.explained.setdefault(location, []).extend(tokens)
+        self.analyser = analyser
+        self.descriptions = {} if descriptions is None else descriptions
+        sections = sections or {}
+        self.formulas = sections.get("formula", {})
+        self.dated = sections.get("dated", {})
+
+    def __call__(self, doc: dict) -> None:
+        """The entry with hidden fields and a clean title (changed in place)."""
+        location = doc["location"]
+        if location.startswith(NOTEBOOK_PAGES):
             doc["text"] = CODE_BLOCK.sub(_code_digest, doc["text"])
         doc["title"] = re.sub(r"\s*¶\s*$", "", doc["title"])
         title, text = plain(doc["title"]), plain(doc["text"])
-        description = descriptions.get(doc["location"], "")
+        description = self.descriptions.get(location, "")
         analysed = f"{title}\n{text}\n{description}"
         title_tokens = set(tokenize(title))
         indexed = title_tokens | set(tokenize(text))
 
         keywords = hidden_tokens(
-            analyser.morphemes(title) + explained.get(doc["location"], []) + dated.get(doc["location"], []),
+            self.analyser.morphemes(title) + self.explained.get(location, []) + self.dated.get(location, []),
             title_tokens,
             keep_whole=True,
         )
         if keywords:
             doc["keywords"] = " ".join(keywords)
-        candidates = [description] + analyser.morphemes(analysed)
-        for hit in matcher.mentioned(analysed):
-            candidates += matcher.tokens[hit]
+        candidates = [description] + self.analyser.morphemes(analysed)
+        for hit in self.matcher.mentioned(analysed):
+            candidates += self.matcher.tokens[hit]
         morphs = hidden_tokens(candidates, indexed)
         if morphs:
             doc["morphs"] = " ".join(morphs)
-        tokens = formulas.get(doc["location"])
+        tokens = self.formulas.get(location)
         if tokens:
             doc["formula"] = " ".join(tokens)
-    return index
 
 
 def lexicon(terms: list[Term]) -> dict:

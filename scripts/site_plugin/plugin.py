@@ -5,8 +5,8 @@ Ordering against other plugins (``event_priority``, higher runs first):
 - ``on_config`` at 100: before the search plugin reads its options (separator, fields).
 - ``on_files``: the generated figures and notebooks join at 100, before mkdocs-jupyter turns the
   notebooks into pages; the glossary's tag check and the search URLs at -100, once every page is known.
-- ``on_post_build``: the experiment zip at the default, the search index at -100, after the search
-  plugin wrote it.
+- ``on_post_build``: the experiment zip and the saved morpheme analyses at -100, after the search
+  plugin wrote its index (enriched while it was built).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class NotesPlugin(BasePlugin[NotesConfig]):
     @event_priority(-100)
     def _every_page_known(self, files, *, config):
         self.glossary.on_files(files)
-        self.search.on_files(files)
+        self.search.on_files(files, config, self.glossary.terms)
         return files
 
     on_files = CombinedEvent(_generated_files, _every_page_known)
@@ -76,7 +76,7 @@ class NotesPlugin(BasePlugin[NotesConfig]):
     @event_priority(-100)
     def on_post_build(self, *, config):
         self.figures.on_post_build(config)
-        self.search.on_post_build(config, self.glossary.terms)
+        self.search.on_post_build()
 
 
 __all__ = ["NotesPlugin"]

@@ -5,16 +5,16 @@
   spacing, misspellings) is announced to the theme through ``extra.korean_search``
   (``overrides/main.html``); a query that finds nothing shows the closest glossary terms and topics
   (``empty.js``, added to ``extra_javascript``).
-- ``on_files`` / ``on_page_markdown``: page URLs; notebook pages rank below the topic pages they
-  back (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
+- ``on_files`` (every plugin configured): page URLs, and the search plugin's index becomes a
+  ``KoreanSearchIndex``, which adds the hidden fields (``scripts/search/index.py``) to each entry as
+  the search plugin creates it, and the glossary lexicon for the query rewriter (``config.korean``).
+- ``on_page_markdown``: notebook pages rank below the topic pages they back
+  (``page.meta["search"]["boost"]``); page descriptions are kept for the index.
 - ``on_page_content`` (before the TeX becomes MathML): each section's formulas as search tokens
   (``scripts/search/formula.py``), for the hidden field ``formula``; the words and dates of its
   dated log entries and a page's opening quotation from the log (``scripts/search/dated.py``), for
   its keywords.
-- ``on_post_build`` (after the search plugin wrote ``search/search_index.json``): the hidden fields
-  (``scripts/search/index.py``) and the glossary lexicon for the query rewriter (``config.korean``).
-  The index is written again rather than enriched in memory: Material writes it with escaped
-  Hangul (``ensure_ascii``), which would make it half again as large.
+- ``on_post_build``: the morpheme analyses are saved for the next build.
 
 With ``search: {stock: true}`` (``NOTES_STOCK_SEARCH=1``) all of this is off (stock Material with
 ``lang: ko``), so ``scripts/bench_search.py`` can compare both on the same pages. Analyses are
@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from material.plugins.search.plugin import SearchIndex
 from mkdocs.exceptions import PluginError
 
 from scripts.glossary import Term
@@ -49,6 +51,7 @@ class Search:
         self.descriptions: dict[str, str] = {}
         self.formulas: dict[str, list[str]] = {}
         self.dated: dict[str, list[str]] = {}
+        self.analyser: Analyser | None = None
 
     def on_config(self, config) -> None:
         if self.config.stock:
@@ -60,11 +63,18 @@ class Search:
         config.extra["korean_search"] = WORKER
         config.extra_javascript.append(EMPTY_STATE)
 
-    def on_files(self, files) -> None:
+    def on_files(self, files, config, terms: list[Term]) -> None:
         self.urls = {file.src_uri: _url(file.url) for file in files.documentation_pages()}
         self.descriptions = {}
         self.formulas = {}
         self.dated = {}
+        if self.config.stock:
+            return
+        self.analyser = Analyser(self.cache)
+        sections = {"formula": self.formulas, "dated": self.dated}
+        enrich = search_index.Enricher(terms, self.urls, self.analyser, self.descriptions, sections)
+        plugin = search_plugin(config)
+        plugin.search_index = KoreanSearchIndex(enrich, search_index.lexicon(terms), **plugin.config)
 
     def on_page_markdown(self, page) -> None:
         if self.config.stock:
@@ -92,20 +102,29 @@ class Search:
         if quoted:
             self.dated.setdefault(url, []).extend(quoted)
 
-    def on_post_build(self, config, terms: list[Term]) -> None:
-        if self.config.stock:
-            return
-        path = Path(config.site_dir) / "search" / "search_index.json"
-        if not path.exists():
-            return
-        index = json.loads(path.read_text(encoding="utf-8"))
-        analyser = Analyser(self.cache)
-        index = search_index.enrich(
-            index, terms, self.urls, analyser, self.descriptions, {"formula": self.formulas, "dated": self.dated}
-        )
-        index["config"]["korean"] = search_index.lexicon(terms)
-        analyser.save()
-        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    def on_post_build(self) -> None:
+        if self.analyser is not None:
+            self.analyser.save()
+
+
+class KoreanSearchIndex(SearchIndex):
+    """Material's search index, each entry enriched as it is created (as Material segments Chinese
+    there), written with its Hangul as it is: Material's own JSON escapes every Hangul syllable
+    (``ensure_ascii``), which would make the file half again as large."""
+
+    def __init__(self, enrich: Callable[[dict], None], lexicon: dict, **config):
+        super().__init__(**config)
+        self.enrich = enrich
+        self.lexicon = lexicon
+
+    def create_entry_for_section(self, section, toc, url, page):
+        super().create_entry_for_section(section, toc, url, page)
+        self.enrich(self.entries[-1])
+
+    def generate_search_index(self, prev):
+        data = json.loads(super().generate_search_index(prev))  # merges a dirty reload's entries
+        data["config"]["korean"] = self.lexicon
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def search_plugin(config):
