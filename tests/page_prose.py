@@ -89,3 +89,19 @@ def snippet_markdown(path: Path) -> str:
 
 def relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
+
+
+def alt_texts(path: Path) -> list[str]:
+    """The literal text of every ``save_figure(..., alt=...)`` in a snippet (its f-string and
+    concatenated parts joined; the formatted values left out): the reader hears it in place of
+    the figure, so it is prose too."""
+    import ast
+
+    texts = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "save_figure":
+            for keyword in node.keywords:
+                if keyword.arg == "alt":
+                    parts = [n.value for n in ast.walk(keyword.value) if isinstance(n, ast.Constant)]
+                    texts.append(" ".join(p for p in parts if isinstance(p, str)))
+    return texts

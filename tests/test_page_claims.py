@@ -184,20 +184,47 @@ SHAPE_CLAIMS = {
     "오히려 조금 줄고 최대/최소 비가": ["test_ln_variants.py::test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows"],
     # RNN theory
     "상계는 거리와 상관없이": ["test_rnn_theory.py::test_orthogonal_bound_is_flat_at_the_input_weight_norm"],
+    # the figures' alt texts
+    "두 직선은 n = ⟨값⟩에서 만난다": ["test_complexity.py::test_crossover_is_at_n_equals_d"],
+    "self-attention은 모든 n에서 ⟨값⟩단계로 일정하다": [
+        "test_complexity.py::test_rnn_needs_n_sequential_steps_attention_a_constant_number"
+    ],
+    "tanh RNN은 직선으로 떨어져": ["test_gradient_vanishing.py::test_rnn_decay_is_exponential"],
+    "배씩 직선으로 줄어들어, 2층부터": [
+        "test_gradient_vanishing.py::test_per_layer_shrink_is_the_init_gain_of_value_and_output"
+    ],
+    "뒤쪽 차원은 거의 일정하다": [
+        "test_positional_encoding.py::test_heatmap_front_dimensions_change_fast_and_back_dimensions_stay_flat"
+    ],
+    "물결치듯 다시 커지는 곳이 있다": [
+        "test_positional_encoding.py::test_similarity_falls_overall_but_not_monotonically"
+    ],
+    "측정한 기울기는 직선으로 떨어져": [
+        "test_rnn_theory.py::test_the_default_rnn_is_the_one_of_gradient_vanishing",
+        "test_gradient_vanishing.py::test_rnn_decay_is_exponential",
+    ],
+    "직교 초기화의 상계는 ⟨값⟩에서 평평하고": [
+        "test_rnn_theory.py::test_orthogonal_bound_is_flat_at_the_input_weight_norm"
+    ],
+    "스케일링한 쪽은 거의 일정하다": ["test_scaled_dot_product.py::test_scaled_curves_are_flat_in_d_k"],
+    "0에서 까지 선형으로 오른 뒤 일정하다": [SETTING],
 }
 
 
 def shape_sentences() -> list[tuple[str, str]]:
-    from tests.page_prose import prose, snippet_markdown, without_section
+    """Sentences with a shape word in the pages, the snippets' Markdown and the figures' alt texts."""
+    from tests.page_prose import alt_texts, prose, snippet_markdown, without_section
 
     found = []
     for path in sources():
         markdown = snippet_markdown(path) if path.suffix == ".py" else path.read_text(encoding="utf-8")
-        text = prose(without_section(without_section(markdown, "참고 자료"), "다음에 읽을 것"))
-        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
-            sentence = " ".join(sentence.split())
-            if SHAPE_WORD.search(sentence):
-                found.append((relative(path), sentence))
+        texts = [prose(without_section(without_section(markdown, "참고 자료"), "다음에 읽을 것"))]
+        texts += [prose(alt) for alt in alt_texts(path)] if path.suffix == ".py" else []
+        for text in texts:
+            for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+                sentence = " ".join(sentence.split())
+                if SHAPE_WORD.search(sentence):
+                    found.append((relative(path), sentence))
     return found
 
 
