@@ -728,6 +728,13 @@ def _terms(rewritten: str) -> list[str]:
     return sm.tokenize(rewritten.replace("^1", ""))
 
 
+def test_rewriter_corrects_a_typo_but_not_another_first_consonant(rewrite):
+    # 빠른 is one jamo from 다른 and 따른, but a word that starts with another consonant is another
+    # word, not a typo; 버켓팅 -> 버킷팅 is one vowel away.
+    assert not {"다른", "따른"} & set(_terms(rewrite("셀프 어텐션이 빠른 이유")))
+    assert "버킷팅" in _terms(rewrite("버켓팅"))
+
+
 def test_rewriter_adds_the_term_an_abbreviation_stands_for_among_other_words(rewrite):
     assert {"ln", "위치", "층", "정규화"} <= set(_terms(rewrite("LN 위치")))
     assert _terms(rewrite("LN")) == ["ln"]

@@ -15,7 +15,7 @@
  * - spacing: a Hangul word that no token starts with ("셀프어텐션시간복잡도") is cut into
  *   index tokens (fewest pieces; a piece may be a misspelling, below);
  * - misspellings: a word matches a token with the same "loose" jamo key (ㅐ=ㅔ, ㅏ=ㅓ,
- *   ㅒ=ㅖ, ㅑ=ㅕ, ㅗ=ㅜ in loanwords...) or one jamo edit away;
+ *   ㅒ=ㅖ, ㅑ=ㅕ, ㅗ=ㅜ in loanwords...) or one jamo edit away, its first consonant kept;
  * - endings: a word still unknown loses syllables from its end until a token starts
  *   with it ("나누나요" -> "나누");
  * - question words (왜, 어떻게, why, how, ...) are dropped: every page has them.
@@ -177,7 +177,9 @@
     return prev[b.length];
   }
 
-  // Index tokens that `word` misspells: same loose key (or its prefix), else one jamo edit.
+  // Index tokens that `word` misspells: same loose key (or its prefix), else one jamo edit
+  // after the first: a typo changes a vowel or a later consonant, while another first
+  // consonant makes another word (빠른 is not a misspelt 다른).
   function correct(lex, word) {
     if (word.length < 2) return [];
     var key = looseKey(lex, word);
@@ -189,7 +191,8 @@
     for (var i = 0; i < lex.hangulWords.length; i++) {
       var candidate = lex.hangulWords[i];
       if (Math.abs(candidate.length - word.length) > 1) continue;
-      if (editDistance(key, looseKey(lex, candidate), limit) <= limit) found.push(candidate);
+      var other = looseKey(lex, candidate);
+      if (other[0] === key[0] && editDistance(key, other, limit) <= limit) found.push(candidate);
     }
     return heaviest(lex, found, 2);
   }
