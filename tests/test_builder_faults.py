@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from scripts.figure_builder import BuilderConfig
 from scripts.figure_builder import manifest as manifest_module
 from scripts.harness import copy_repository
 from tests.helpers import (
@@ -232,7 +233,7 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
     put(repo, "slow", BLOCKING.format(name="slow"))
     release = tmp_path / "release"
     builder = start_builder(
-        repo, FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release), FIGURE_BUILDER_PROGRESS_SECONDS="0.5"
+        repo, "--progress-seconds", "0.5", FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release)
     )
     output = OutputReader(builder)
     line = output.wait_for(r"\[figures\] slow\s+running\s+\d+ s")
@@ -250,11 +251,12 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
     [b"", b'{"plain": {"key": "ab', b"[1, 2]", b'{"plain": 3}', b"\xff\xfe"],
     ids=["empty", "truncated", "list", "entry", "binary"],
 )
-def test_load_manifest_turns_damage_into_a_warning_and_an_empty_table(tmp_path, monkeypatch, damage):
-    monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
-    (tmp_path / "manifest.json").write_bytes(damage)
+def test_load_manifest_turns_damage_into_a_warning_and_an_empty_table(tmp_path, damage):
+    config = BuilderConfig(tmp_path)
+    config.manifest.parent.mkdir(parents=True)
+    config.manifest.write_bytes(damage)
     warnings = []
-    assert manifest_module.load_manifest(warn=warnings.append) == {}
+    assert manifest_module.load_manifest(config, warn=warnings.append) == {}
     assert len(warnings) == 1 and "manifest.json is damaged" in warnings[0] and "runs again" in warnings[0]
 
 
@@ -273,23 +275,22 @@ def test_a_damaged_manifest_is_a_warning_and_a_rerun(repo):
     assert set(manifest_of(repo)) == {"plain"}
 
 
-def test_concurrent_manifest_writes_never_fail_or_show_half_a_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(manifest_module, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
+def test_concurrent_manifest_writes_never_fail_or_show_half_a_file(tmp_path):
+    config = BuilderConfig(tmp_path)
     big = {f"snippet_{i}": {"figures": [f"figure-{i}-{j}" for j in range(50)]} for i in range(40)}
-    manifest_module.save_manifest(big)
+    manifest_module.save_manifest(config, big)
     errors, reads, done = [], [], threading.Event()
 
     def write():
         try:
             for _ in range(150):
-                manifest_module.save_manifest(big)
+                manifest_module.save_manifest(config, big)
         except Exception as error:  # noqa: BLE001  any failure is the finding
             errors.append(error)
 
     def read():
         while not done.is_set():
-            reads.append(manifest_module.load_manifest(warn=errors.append) == big)
+            reads.append(manifest_module.load_manifest(config, warn=errors.append) == big)
 
     writers = [threading.Thread(target=write) for _ in range(3)]
     reader = threading.Thread(target=read)
@@ -302,7 +303,7 @@ def test_concurrent_manifest_writes_never_fail_or_show_half_a_file(tmp_path, mon
     reader.join()
     assert errors == []
     assert reads and all(reads)
-    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no temporary file left
+    assert [p.name for p in config.cache_dir.iterdir()] == ["manifest.json"]  # no temporary file left
 
 
 def test_a_second_builder_waits_for_the_first_and_says_so(repo):
@@ -515,7 +516,7 @@ def test_a_damaged_notebook_render_in_mkdocs_jupyters_cache_is_dropped(tmp_path,
     damaged = tmp_path / "damaged.json"
     damaged.write_text('{"content": "<p>cut', encoding="utf-8")
     with caplog.at_level("INFO"):
-        drop_damaged_notebook_renders(tmp_path)
+        drop_damaged_notebook_renders(tmp_path, tmp_path)
     assert good.exists() and not damaged.exists()
     assert any("damaged.json is damaged; the notebook is rendered again" in r.getMessage() for r in caplog.records)
 
@@ -530,7 +531,7 @@ def test_the_site_refuses_to_build_without_mkdocs_jupyter():
         plugins = {}
 
     with pytest.raises(PluginError, match="mkdocs-jupyter plugin"):
-        Figures(FiguresConfig()).on_config(Config())
+        Figures(FiguresConfig(), BuilderConfig(Path.cwd())).on_config(Config())
 
 
 def test_a_mistyped_citation_in_a_snippet_fails_with_its_line(repo):
