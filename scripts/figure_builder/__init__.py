@@ -5,6 +5,7 @@
     python -m scripts.figure_builder --only pe  # run one snippet (name or unique prefix), even if fresh
     python -m scripts.figure_builder --force    # run every snippet
     python -m scripts.figure_builder --threads 2  # torch threads per kernel (default 1)
+    python -m scripts.figure_builder --progress-seconds 2  # a running snippet says so every 2 s (default 10)
     python -m scripts.figure_builder --sheet    # then every figure on one local page, for review
 
 A snippet is ``snippets/<name>.py`` (jupytext percent format; files starting
