@@ -16,8 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from scripts import figure_builder
-from scripts.figure_builder.manifest import write_atomic
+from scripts.figure_builder import BuilderConfig
+from scripts.figure_builder.files import write_atomic
 
 PROGRESS = re.compile(r"\[figures\] (\S+)\s+(ran|cached)")
 
@@ -124,7 +124,7 @@ def progress(result: subprocess.CompletedProcess) -> dict[str, str]:
 
 
 def generated(root: Path) -> Path:
-    return root / figure_builder.GENERATED_DIR.relative_to(figure_builder.ROOT)
+    return BuilderConfig(root).generated_dir
 
 
 def file_hashes(folder: Path) -> dict[str, str]:

@@ -1,8 +1,11 @@
-"""The figure builder under faults, on a scratch copy of the repository with small stand-in snippets.
+"""The figure builder end to end under faults, on a scratch copy of the repository with small
+stand-in snippets that run in real kernels (seconds each), through its command line.
 
-Each test injects one fault (a broken snippet, a signal, a damaged or edited file, a second
-builder) and checks the message and the files. The stand-ins run in a real kernel in
-seconds, so these tests belong to the fast loop.
+These are the faults only real processes show: a failure inside a kernel, signals and a killed
+builder, a second builder on the same checkout, a snippet writing into the checkout, a direct run,
+the runner's own reading and writing of the notebook. The builder's bookkeeping (freshness,
+the manifest, citations, ownership, failures it finds without running anything) is tested in
+this process, with a stand-in runner: test_builder_units.py.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import psutil
 import pytest
 
-from scripts.figure_builder import manifest as manifest_module
 from scripts.harness import copy_repository
 from tests.helpers import (
     OutputReader,
@@ -123,59 +124,30 @@ def staging_leftovers(root: Path) -> list[Path]:
     return list(staging.iterdir()) if staging.exists() else []
 
 
-def manifest_of(root: Path) -> dict:
-    return json.loads((root / ".cache" / "figure-builder" / "manifest.json").read_text(encoding="utf-8"))
+# ---------------------------------------------------------------- a failure in the kernel
 
 
-# ---------------------------------------------------------------- broken snippets
-
-
-def test_a_syntax_error_is_one_snippets_failure_named_with_its_line(repo):
+def test_a_failure_in_the_kernel_is_one_line_naming_the_snippets_line_and_keeps_its_last_outputs(repo):
     put(repo, "good", PLAIN)
-    broken = put(repo, "broken", PLAIN + "\n# %%\ndef half(x:\n    return x / 2\n")
-    line = broken.read_text(encoding="utf-8").splitlines().index("def half(x:") + 1
+    put(repo, "drawn", drawing("drawn-line", "drawn_slope"))
+    assert run_builder(repo).returncode == 0
+    published = file_hashes(generated(repo))
+    failing = put(
+        repo,
+        "drawn",
+        drawing("drawn-line", "drawn_slope", slope=2.0) + '\n# %%\nhalf = 1 / 2\nraise RuntimeError("의도한 실패")\n',
+    )
+    line = failing.read_text(encoding="utf-8").splitlines().index('raise RuntimeError("의도한 실패")') + 1
     result = run_builder(repo)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [
-        f"error: snippet 'broken' failed at snippets/broken.py:{line}: SyntaxError: "
-        f"{errors[0].split('SyntaxError: ', 1)[-1]}"
-    ], result.stderr
+    assert errors == [f"error: snippet 'drawn' failed at snippets/drawn.py:{line}: RuntimeError: 의도한 실패"], (
+        result.stderr
+    )
     assert "Traceback" not in result.stdout + result.stderr
-    assert progress(result) == {"good": "ran"}  # the others still build
-    listing = run_builder(repo, "--list")
-    assert listing.returncode == 0
-    assert re.search(rf"^broken\s+error .*snippets/broken.py:{line}", listing.stdout, re.MULTILINE), listing.stdout
-
-
-def test_a_syntax_error_in_a_shared_helper_names_the_helper(repo):
-    put(repo, "user", "# %%\nfrom snippets import _shared\n")
-    helper = put(repo, "_shared", "x = (\n")
-    result = run_builder(repo)
-    assert result.returncode == 1
-    assert "snippet 'user' failed at snippets/_shared.py:1: SyntaxError:" in result.stderr, result.stderr
-    assert helper.exists()
-
-
-@pytest.mark.parametrize("kind", ["figure", "value"])
-def test_two_snippets_making_the_same_name_fail_naming_both_and_the_first_keeps_its_output(repo, kind):
-    put(repo, "first", drawing("shared-figure", "shared_value", slope=1.0))
-    assert run_builder(repo).returncode == 0
-    first_files = file_hashes(generated(repo) / "figures")
-    figure, value = ("shared-figure", "other_value") if kind == "figure" else ("other-figure", "shared_value")
-    copy = put(repo, "second", drawing(figure, value, slope=-1.0))
-    result = run_builder(repo)
-    assert result.returncode == 1
-    clash = "shared-figure" if kind == "figure" else "shared_value"
-    assert (
-        f"snippet 'second' makes {kind} '{clash}', which snippet 'first' already makes (snippets/first.py)"
-    ) in result.stderr, result.stderr
-    assert {k: v for k, v in file_hashes(generated(repo) / "figures").items() if k in first_files} == first_files
-    assert "second" not in manifest_of(repo)
-    # Deleting the copy keeps the original's outputs.
-    copy.unlink()
-    assert run_builder(repo).returncode == 0
-    assert file_hashes(generated(repo) / "figures") == first_files
+    assert progress(result) == {"good": "cached"}
+    assert file_hashes(generated(repo)) == published
+    assert staging_leftovers(repo) == []
 
 
 # ---------------------------------------------------------------- signals
@@ -232,7 +204,7 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
     put(repo, "slow", BLOCKING.format(name="slow"))
     release = tmp_path / "release"
     builder = start_builder(
-        repo, FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release), FIGURE_BUILDER_PROGRESS_SECONDS="0.5"
+        repo, "--progress-seconds", "0.5", FAKE_MARKER=str(tmp_path / "started"), FAKE_RELEASE=str(release)
     )
     output = OutputReader(builder)
     line = output.wait_for(r"\[figures\] slow\s+running\s+\d+ s")
@@ -242,67 +214,7 @@ def test_a_running_snippet_says_so_and_for_how_long(repo, tmp_path):
     assert line.strip().startswith("[figures] slow")
 
 
-# ---------------------------------------------------------------- the manifest and the lock
-
-
-@pytest.mark.parametrize(
-    "damage",
-    [b"", b'{"plain": {"key": "ab', b"[1, 2]", b'{"plain": 3}', b"\xff\xfe"],
-    ids=["empty", "truncated", "list", "entry", "binary"],
-)
-def test_load_manifest_turns_damage_into_a_warning_and_an_empty_table(tmp_path, monkeypatch, damage):
-    monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
-    (tmp_path / "manifest.json").write_bytes(damage)
-    warnings = []
-    assert manifest_module.load_manifest(warn=warnings.append) == {}
-    assert len(warnings) == 1 and "manifest.json is damaged" in warnings[0] and "runs again" in warnings[0]
-
-
-def test_a_damaged_manifest_is_a_warning_and_a_rerun(repo):
-    put(repo, "plain", PLAIN)
-    assert run_builder(repo).returncode == 0
-    path = repo / ".cache" / "figure-builder" / "manifest.json"
-    path.write_bytes(path.read_bytes()[:-10])  # a crash or a full disk in mid-write
-    listing = run_builder(repo, "--list")
-    assert listing.returncode == 0
-    assert "warning: .cache/figure-builder/manifest.json is damaged" in listing.stderr, listing.stderr
-    result = run_builder(repo)
-    assert result.returncode == 0, result.stderr
-    assert "warning: .cache/figure-builder/manifest.json is damaged" in result.stdout
-    assert progress(result) == {"plain": "ran"}
-    assert set(manifest_of(repo)) == {"plain"}
-
-
-def test_concurrent_manifest_writes_never_fail_or_show_half_a_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(manifest_module, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(manifest_module, "MANIFEST", tmp_path / "manifest.json")
-    big = {f"snippet_{i}": {"figures": [f"figure-{i}-{j}" for j in range(50)]} for i in range(40)}
-    manifest_module.save_manifest(big)
-    errors, reads, done = [], [], threading.Event()
-
-    def write():
-        try:
-            for _ in range(150):
-                manifest_module.save_manifest(big)
-        except Exception as error:  # noqa: BLE001  any failure is the finding
-            errors.append(error)
-
-    def read():
-        while not done.is_set():
-            reads.append(manifest_module.load_manifest(warn=errors.append) == big)
-
-    writers = [threading.Thread(target=write) for _ in range(3)]
-    reader = threading.Thread(target=read)
-    reader.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join()
-    done.set()
-    reader.join()
-    assert errors == []
-    assert reads and all(reads)
-    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no temporary file left
+# ---------------------------------------------------------------- the lock
 
 
 def test_a_second_builder_waits_for_the_first_and_says_so(repo):
@@ -322,22 +234,7 @@ def test_a_second_builder_waits_for_the_first_and_says_so(repo):
     assert re.search(r"\[figures\] plain\s+ran", output.rest())
 
 
-# ---------------------------------------------------------------- freshness
-
-
-def test_an_output_changed_outside_the_builder_is_stale_and_rebuilt(repo):
-    put(repo, "drawn", drawing("drawn-line", "drawn_slope"))
-    assert run_builder(repo).returncode == 0
-    good = file_hashes(generated(repo))
-    svg = generated(repo) / "figures" / "drawn-line-light.svg"
-    svg.write_bytes(svg.read_bytes()[: svg.stat().st_size // 2])  # a truncated file
-    listing = run_builder(repo, "--list")
-    assert re.search(
-        r"^drawn\s+stale .*changed .cache/generated/figures/drawn-line-light.svg", listing.stdout, re.MULTILINE
-    ), listing.stdout
-    result = run_builder(repo)
-    assert progress(result) == {"drawn": "ran"}
-    assert file_hashes(generated(repo)) == good
+# ---------------------------------------------------------------- what the runner and the snippets' helper write
 
 
 def test_a_direct_run_writes_to_a_scratch_folder_and_leaves_the_published_outputs(repo):
@@ -365,113 +262,11 @@ def test_the_same_run_gives_the_same_notebook_bytes(repo):
     assert len(set(ids)) == len(ids) and all(i.startswith("plain-") for i in ids)
 
 
-# ---------------------------------------------------------------- faults, round two
-
-CITING = """# %% [markdown]
-# # 인용하는 시험용 실험
-#
-# 다른 실험이 낸 값: {{{{ {cited} }}}}
-
-# %%
-import json
-import os
-from pathlib import Path
-
-Path(os.environ["SNIPPET_OUTPUT_DIR"], "values.json").write_text(json.dumps({{"{own}": 2.0}}))
-"""
-
-
-def citing(cited: str, own: str) -> str:
-    return CITING.format(cited=cited, own=own)
-
-
-def notebook_text(root: Path, name: str) -> str:
-    cells = json.loads((generated(root) / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
-
-
-def test_a_damaged_values_file_is_rebuilt_without_a_traceback(repo):
-    put(repo, "drawn", drawing("drawn-line", "drawn_slope", slope=1.5))
-    put(repo, "plain", PLAIN)
-    assert run_builder(repo).returncode == 0
-    values = generated(repo) / "values" / "drawn.json"
-    good = values.read_bytes()
-    values.write_bytes(good[:5])
-    result = run_builder(repo)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    assert progress(result) == {"drawn": "ran", "plain": "cached"}
-    assert values.read_bytes() == good and not staging_leftovers(repo)
-
-
-def test_a_value_cited_from_another_snippet_waits_for_it_and_follows_its_changes(repo):
-    # "alpha" is quicker and sorted first: on a cold build it finishes before the snippet it cites.
-    put(repo, "alpha", citing("zeta_slope", "alpha_value"))
-    producer = put(repo, "zeta", drawing("zeta-line", "zeta_slope", slope=1.5))
-    result = run_builder(repo)
-    assert result.returncode == 0, result.stderr
-    assert "다른 실험이 낸 값: 1.5" in notebook_text(repo, "alpha")
-    assert manifest_of(repo)["alpha"]["cited"] == {"zeta_slope": 1.5}
-    producer.write_text(drawing("zeta-line", "zeta_slope", slope=2.5), encoding="utf-8")
-    listing = run_builder(repo, "--list")
-    assert re.search(r"^zeta\s+stale", listing.stdout, re.MULTILINE), listing.stdout
-    result = run_builder(repo)
-    assert result.returncode == 0, result.stderr
-    assert progress(result) == {"alpha": "ran", "zeta": "ran"}
-    assert "alpha                  cites a value that changed: runs again" in result.stdout
-    assert "다른 실험이 낸 값: 2.5" in notebook_text(repo, "alpha")
-    assert re.search(r"^alpha\s+fresh", run_builder(repo, "--list").stdout, re.MULTILINE)
-
-
-def test_a_cited_value_changed_behind_the_builders_back_makes_the_citing_snippet_stale(repo):
-    put(repo, "alpha", citing("zeta_slope", "alpha_value"))
-    put(repo, "zeta", drawing("zeta-line", "zeta_slope", slope=1.5))
-    assert run_builder(repo).returncode == 0
-    entry = manifest_of(repo)
-    entry["alpha"]["cited"] = {"zeta_slope": 9.0}  # as if alpha had run before zeta's last change
-    (repo / ".cache" / "figure-builder" / "manifest.json").write_text(json.dumps(entry), encoding="utf-8")
-    listing = run_builder(repo, "--list")
-    assert re.search(r"^alpha\s+stale .*cites 'zeta_slope', which changed", listing.stdout, re.MULTILINE)
-
-
-def test_snippets_citing_each_other_fail_naming_the_cycle(repo):
-    put(repo, "alpha", citing("zeta_value", "alpha_value"))
-    put(repo, "zeta", citing("alpha_value", "zeta_value"))
-    result = run_builder(repo)
-    assert result.returncode == 1
-    assert re.search(r"cycle: snippets/(alpha|zeta)\.py → snippets/(zeta|alpha)\.py → snippets/\1\.py", result.stderr)
-    assert "Traceback" not in result.stderr and not staging_leftovers(repo)
-
-
-def test_a_snippet_that_is_not_utf8_is_named_with_its_line(repo):
-    put(repo, "plain", PLAIN)
-    (repo / "snippets" / "latin.py").write_bytes(b"# %%\nx = 1\ny = '\xe9'\n")
-    result = run_builder(repo)
-    assert result.returncode == 1
-    assert "snippet 'latin' failed: snippets/latin.py:3: not UTF-8 text (byte 0xe9)" in result.stderr, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    assert progress(result) == {"plain": "ran"}
-    listing = run_builder(repo, "--list")
-    assert listing.returncode == 0 and re.search(r"^latin\s+error .*latin\.py:3", listing.stdout, re.MULTILINE)
-
-
 def test_a_snippet_with_a_byte_order_mark_runs(repo):
     (repo / "snippets" / "marked.py").write_bytes(b"\xef\xbb\xbf" + PLAIN.encode("utf-8"))
     result = run_builder(repo)
     assert result.returncode == 0, result.stderr
     assert "total = sum(range(10))" in (generated(repo) / "notebooks" / "marked.ipynb").read_text(encoding="utf-8")
-
-
-def test_a_renamed_snippet_keeps_its_outputs_under_its_new_name(repo):
-    old = put(repo, "before", drawing("kept-line", "kept_slope"))
-    assert run_builder(repo).returncode == 0
-    old.rename(repo / "snippets" / "after.py")
-    result = run_builder(repo)
-    assert result.returncode == 0, result.stderr
-    assert progress(result) == {"after": "ran"}
-    assert (generated(repo) / "figures" / "kept-line-light.svg").exists()
-    assert set(manifest_of(repo)) == {"after"}
-    assert json.loads((generated(repo) / "values" / "after.json").read_text(encoding="utf-8")) == {"kept_slope": 1.0}
 
 
 def test_a_snippet_writing_outside_its_output_folder_is_named_and_its_file_moved_aside(repo):
@@ -490,53 +285,3 @@ def test_a_snippet_writing_outside_its_output_folder_is_named_and_its_file_moved
     assert not (repo / "docs" / "stray.png").exists()
     assert (repo / ".cache" / "figure-builder" / "stray" / "docs" / "stray.png").read_bytes() == b"png"
     assert not (repo / "scratch.png").exists() and not staging_leftovers(repo)
-
-
-def test_an_output_folder_that_cannot_be_written_is_one_line(repo):
-    put(repo, "plain", PLAIN)
-    (repo / ".cache" / "generated").mkdir(parents=True)
-    (repo / ".cache" / "generated" / "notebooks").write_text("a file where a folder belongs", encoding="utf-8")
-    result = run_builder(repo)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stdout + result.stderr
-    assert re.search(r"^error: cannot write \.cache/generated/notebooks", result.stderr, re.MULTILINE), result.stderr
-
-
-def test_more_threads_than_cores_is_refused(repo):
-    result = run_builder(repo, "--threads", "1000")
-    assert result.returncode == 2 and "--threads must be between 1 and the" in result.stderr
-
-
-def test_a_damaged_notebook_render_in_mkdocs_jupyters_cache_is_dropped(tmp_path, caplog):
-    from scripts.site_plugin.figures import drop_damaged_notebook_renders
-
-    good = tmp_path / "good.json"
-    good.write_text(json.dumps({"content": "<p>ok</p>", "toc_tokens": [], "title": None}), encoding="utf-8")
-    damaged = tmp_path / "damaged.json"
-    damaged.write_text('{"content": "<p>cut', encoding="utf-8")
-    with caplog.at_level("INFO"):
-        drop_damaged_notebook_renders(tmp_path)
-    assert good.exists() and not damaged.exists()
-    assert any("damaged.json is damaged; the notebook is rendered again" in r.getMessage() for r in caplog.records)
-
-
-def test_the_site_refuses_to_build_without_mkdocs_jupyter():
-    from mkdocs.exceptions import PluginError
-
-    from scripts.site_plugin.config import FiguresConfig
-    from scripts.site_plugin.figures import Figures
-
-    class Config(dict):
-        plugins = {}
-
-    with pytest.raises(PluginError, match="mkdocs-jupyter plugin"):
-        Figures(FiguresConfig()).on_config(Config())
-
-
-def test_a_mistyped_citation_in_a_snippet_fails_with_its_line(repo):
-    source = citing("zeta_slope", "alpha_value").replace("{{ zeta_slope }}", "{{ Zeta_Slope }}")
-    path = put(repo, "alpha", source)
-    result = run_builder(repo)
-    assert result.returncode == 1
-    line = path.read_text(encoding="utf-8").splitlines().index("# 다른 실험이 낸 값: {{ Zeta_Slope }}") + 1
-    assert f"snippets/alpha.py:{line}: '{{{{ Zeta_Slope }}}}' is not a citation" in result.stderr, result.stderr

@@ -202,12 +202,14 @@ def served_repo(repo):
 
 def importers_and(name: str) -> list[str]:
     """``name`` and the snippets that import it (directly or through another snippet), sorted."""
-    from scripts.figure_builder.common import SNIPPET_DIR, local_dependencies
+    from scripts.figure_builder import BuilderConfig, local_dependencies
 
-    edited_file = SNIPPET_DIR / f"{name}.py"
-    return sorted(
-        {name} | {path.stem for path in SNIPPET_DIR.glob("[!_]*.py") if edited_file in local_dependencies(path)}
-    )
+    checkout = BuilderConfig.for_checkout()
+    edited_file = checkout.snippet_dir / f"{name}.py"
+    importers = [
+        path for path in checkout.snippet_dir.glob("[!_]*.py") if edited_file in local_dependencies(checkout, path)
+    ]
+    return sorted({name} | {path.stem for path in importers})
 
 
 def test_serve_reruns_an_edited_snippet_alone_and_reloads_the_page(served_repo, browser):

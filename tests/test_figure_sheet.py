@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scripts.figure_builder import sheet
+from scripts.figure_builder import BuilderConfig, sheet
 
 
 def test_sheet_shows_each_figure_at_both_widths_in_both_palettes_with_caption_and_alt():
@@ -20,9 +20,10 @@ def test_sheet_shows_each_figure_at_both_widths_in_both_palettes_with_caption_an
         {"pe-curves": "positional_encoding", "ln-grad-norms": "layer_norm"},
         metas,
         {"pe-curves": ["qna/positional-encoding.md: 차원별 곡선"]},
+        "generated/figures",
     )
     sources = re.findall(r'<img src="([^"]+)"', page)
-    assert len(sources) == 8
+    assert len(sources) == 8 and all(s.startswith("generated/figures/") for s in sources)
     assert sorted(s.rsplit("/", 1)[1] for s in sources if "ln-grad-norms" in s) == [
         "ln-grad-norms-dark.svg",
         "ln-grad-norms-light.svg",  # desktop: the wide layout
@@ -34,6 +35,6 @@ def test_sheet_shows_each_figure_at_both_widths_in_both_palettes_with_caption_an
 
 
 def test_captions_are_read_from_every_page():
-    found = sheet.captions()
+    found = sheet.captions(BuilderConfig.for_checkout().root / "docs")
     assert any("layer-norm-warmup.md" in line for line in found["tb-blocks"])
     assert all(name == name.strip() for name in found)

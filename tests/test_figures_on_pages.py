@@ -42,7 +42,7 @@ def test_every_figure_a_snippet_makes_is_shown_on_a_topic_page(built_site):
         for page, img in figure_images(built_site)
         if "/generated/notebooks/" not in page.as_posix()
     }
-    made = set(figure_builder.known_figures())
+    made = set(figure_builder.known_figures(figure_builder.BuilderConfig.for_checkout()))
     assert made, "the manifest lists no figure"
     assert made - shown == set()
 

@@ -11,6 +11,7 @@ from scripts.harness import PAGE_BUDGET_BYTES, PHONE, parse_page
 
 LEGIBLE_PX = 10  # smallest text size a reader can read on a phone, in CSS px
 PX_PER_PT = 4 / 3
+CHECKOUT = figure_builder.BuilderConfig.for_checkout()
 FIGURE_NAME = re.compile(r"generated/figures/([a-z0-9-]+?)(?:-narrow)?-(?:light|dark)\.svg")
 
 
@@ -48,7 +49,7 @@ def test_image_sizes_match_the_svg_files(built_site):
             assert abs(int(element["width"]) - float(width) * PX_PER_PT) <= 1, (page, url)
             assert abs(int(element["height"]) - float(height) * PX_PER_PT) <= 1, (page, url)
             checked += 1
-    assert checked >= 2 * len(figure_builder.known_figures())
+    assert checked >= 2 * len(figure_builder.known_figures(CHECKOUT))
 
 
 def test_largest_page_within_budget(built_site):
@@ -102,7 +103,7 @@ def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
         for shown in page.eval_on_selector_all("article img[src*='generated/figures/']", LEGIBILITY):
             name = FIGURE_NAME.search(shown["src"])[1]
             layout = "narrow" if "-narrow-" in shown["src"] else "wide"
-            meta = figure_builder.figure_meta(name)[layout]
+            meta = figure_builder.figure_meta(CHECKOUT, name)[layout]
             assert abs(shown["natural"] - meta["width"]) <= 1, (path, shown)
             smallest_px = meta["min_font_pt"] * PX_PER_PT * min(1.0, shown["shown"] / shown["natural"])
             measured += 1
@@ -110,7 +111,7 @@ def test_figure_text_is_legible_at_390_px(built_site, open_page, scheme):
                 problems.append(f"{path} {name} ({layout}): smallest text {smallest_px:.1f} px")
             assert f"-{scheme}.svg" in shown["src"], (path, shown["src"])
         page.context.close()
-    assert measured >= len(figure_builder.known_figures())
+    assert measured >= len(figure_builder.known_figures(CHECKOUT))
     assert not problems, "\n".join(problems)
 
 

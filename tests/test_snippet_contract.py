@@ -11,7 +11,8 @@ import pytest
 
 from scripts import figure_builder
 
-SNIPPETS = sorted(figure_builder.discover_snippets())
+CHECKOUT = figure_builder.BuilderConfig.for_checkout()
+SNIPPETS = sorted(figure_builder.discover_snippets(CHECKOUT))
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -36,7 +37,7 @@ def test_import_runs_nothing_and_writes_no_figure(name, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_snippet_reads_as_a_korean_notebook(name):
-    notebook = jupytext.read(figure_builder.SNIPPET_DIR / f"{name}.py")
+    notebook = jupytext.read(CHECKOUT.snippet_dir / f"{name}.py")
     markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
     assert markdown and markdown[0].startswith("# "), "starts with a title cell"
     assert len(markdown) >= 3 and all(HANGUL.search(text) for text in markdown)

@@ -13,10 +13,12 @@ import nbformat
 import pytest
 
 from scripts import figure_builder
+from scripts.figure_builder.common import colab_url, site_url
 from scripts.figure_builder.runner import SETUP_TAG
 from scripts.harness import parse_page
 
-NOTEBOOKS = sorted(figure_builder.discover_snippets())
+CHECKOUT = figure_builder.BuilderConfig.for_checkout()
+NOTEBOOKS = sorted(figure_builder.discover_snippets(CHECKOUT))
 
 
 def standalone_env(site: str) -> dict[str, str]:
@@ -58,13 +60,13 @@ def test_a_published_notebook_runs_outside_the_repository_and_reproduces_the_pag
     assert (work / "snippets" / "_figures.py").exists(), "the experiment code came from the site"
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     shown = [o for o in outputs if o.get("output_type") == "display_data" and "image/svg+xml" in o.get("data", {})]
-    figures = figure_builder.load_manifest()[name]["figures"]
+    figures = figure_builder.load_manifest(CHECKOUT)[name]["figures"]
     assert len(shown) >= len(figures), "each figure shows inline"
     printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "figure check:" not in printed
     values_file = work / ".cache" / "direct-run" / "values.json"
     values = json.loads(values_file.read_text(encoding="utf-8")) if values_file.exists() else {}
-    expected = json.loads((figure_builder.VALUE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    expected = json.loads((CHECKOUT.value_dir / f"{name}.json").read_text(encoding="utf-8"))
     assert values == expected
     for value_name in list(expected)[:3]:
         assert f"{value_name} = " in printed, "publish shows the learner the value a page cites"
@@ -78,7 +80,7 @@ def test_every_notebook_link_and_notebook_page_offers_colab_and_a_download(built
         if relative.startswith("generated/notebooks/"):
             name = relative.rsplit("/", 1)[-1]
             links = {a.get_text(strip=True): a["href"] for a in soup.select("article a[href]")}
-            assert links.get("Colab에서 열기") == figure_builder.common.colab_url(name), page
+            assert links.get("Colab에서 열기") == colab_url(name, site_url(CHECKOUT.root)), page
             assert (page.parent / links[f"노트북 내려받기 ({name}.ipynb)"]).is_file(), page
             checked += 1
             continue
@@ -88,7 +90,7 @@ def test_every_notebook_link_and_notebook_page_offers_colab_and_a_download(built
             name = link["href"].rstrip("/").rsplit("/", 1)[-1]
             launch = [a for a in link.find_next_siblings("a", class_="notes-launch", limit=2)]
             assert [a.get_text() for a in launch] == ["Colab에서 열기", "내려받기"], (page, link)
-            assert launch[0]["href"] == figure_builder.common.colab_url(name)
+            assert launch[0]["href"] == colab_url(name, site_url(CHECKOUT.root))
             assert (page.parent / launch[1]["href"]).resolve().is_file(), (page, launch[1]["href"])
             checked += 1
     assert checked >= len(NOTEBOOKS) + 6
@@ -131,6 +133,6 @@ def test_an_exercise_done_in_the_notebook_gives_the_answers_values(
         env=standalone_env(site_url + "/"), cwd=str(work)
     )
     values = json.loads((work / ".cache" / "direct-run" / "values.json").read_text(encoding="utf-8"))
-    build = json.loads((figure_builder.VALUE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    build = json.loads((CHECKOUT.value_dir / f"{name}.json").read_text(encoding="utf-8"))
     for default_name, variant_name in cited.items():
         assert values[default_name] == pytest.approx(build[variant_name], rel=1e-9), default_name

@@ -17,32 +17,22 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import citations
 from scripts.figure_builder import runner
 from scripts.figure_builder.common import (
-    DEFAULT_THREADS,
-    FIGURE_DIR,
-    NOTEBOOK_DIR,
-    ROOT,
-    SNIPPET_DIR,
-    STAGING_DIR,
-    VALUE_DIR,
     SnippetError,
     cache_key,
     cited_values,
     discover_snippets,
-    relative,
     resolve_name,
 )
+from scripts.figure_builder.config import BuilderConfig
 from scripts.figure_builder.manifest import (
     checkout_lock,
     figure_files,
@@ -55,18 +45,6 @@ from scripts.figure_builder.manifest import (
 )
 from scripts.sources import read_text
 
-# A running snippet says so this often (seconds), unless the caller says otherwise.
-PROGRESS_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How snippets run: torch threads per kernel, how often a running one reports, where lines go."""
-
-    threads: int = DEFAULT_THREADS
-    progress_seconds: float = PROGRESS_SECONDS
-    log: Callable[[str], None] = print
-
 
 @dataclass
 class Outcome:
@@ -78,41 +56,35 @@ class Outcome:
 
 
 def build(
-    force: bool = False,
-    only: str | None = None,
-    log=print,
-    threads: int = DEFAULT_THREADS,
-    missing_only: bool = False,
-    progress_seconds: float = PROGRESS_SECONDS,
+    config: BuilderConfig, force: bool = False, only: str | None = None, missing_only: bool = False
 ) -> list[Outcome]:
     """Bring every snippet's outputs up to date; raise SnippetError naming every snippet that failed
     (the others' outputs are installed). ``missing_only`` runs only snippets that have no
     outputs at all (a fresh clone) and keeps stale ones as they are."""
-    options = RunOptions(threads, progress_seconds, log)
     try:
-        with _sigterm_as_interrupt(), checkout_lock(log):
-            _sweep_staging()
-            return _build(force, only, missing_only, options)
+        with _sigterm_as_interrupt(), checkout_lock(config.lock, config.log):
+            _sweep_staging(config)
+            return _build(config, force, only, missing_only)
     except OSError as error:  # a read-only or full disk: say which file, not a traceback
-        where = relative(error.filename) if error.filename else "the build folders"
+        where = config.relative(error.filename) if error.filename else "the build folders"
         raise SnippetError(f"cannot write {where}: {error.strerror or error}; the last good outputs are kept") from None
 
 
-def _build(force, only, missing_only, options: RunOptions) -> list[Outcome]:
-    log = options.log
-    snippets = discover_snippets()
-    manifest = load_manifest(warn=log)
+def _build(config: BuilderConfig, force, only, missing_only) -> list[Outcome]:
+    log = config.log
+    snippets = discover_snippets(config)
+    manifest = load_manifest(config, warn=log)
     if only is not None:
         only = resolve_name(only, snippets)
     stale, keys, outcomes, failures = [], {}, [], []
     for name, path in snippets.items():
         started = time.perf_counter()
         try:
-            keys[name] = cache_key(name, path)
+            keys[name] = cache_key(config, name, path)
             if missing_only:
-                run = not has_outputs(name, manifest)
+                run = not has_outputs(config, name, manifest)
             else:
-                run = name == only or (only is None and (force or staleness(name, path, manifest) is not None))
+                run = name == only or (only is None and (force or staleness(config, name, path, manifest) is not None))
         except SnippetError as error:  # does not parse: this snippet's failure, the others go on
             failures.append(error)
             log(f"[figures] {error}")
@@ -123,17 +95,17 @@ def _build(force, only, missing_only, options: RunOptions) -> list[Outcome]:
             seconds = time.perf_counter() - started
             outcomes.append(Outcome(name, seconds, figures=manifest[name]["figures"]))
             log(f"[figures] {name:<22} cached {seconds:5.1f} s")
-    cites = {name: cited_values(path) for name, path in snippets.items() if name in keys}
+    cites = {name: cited_values(config, path) for name, path in snippets.items() if name in keys}
     _check_no_cycle(cites, manifest)
     done: set[str] = set()
     while stale:
-        before = published_values(manifest, warn=log)
-        for result in _run_round(stale, cites, keys, manifest, options):
+        before = published_values(config, manifest, warn=log)
+        for result in _run_round(config, stale, cites, keys, manifest):
             (failures if isinstance(result, SnippetError) else outcomes).append(result)
         done |= set(stale)
         # A snippet that cites a value this round changed runs again: its notebook and alt texts
         # show the value as it was when it ran.
-        changed = _changed(before, published_values(manifest, warn=log))
+        changed = _changed(before, published_values(config, manifest, warn=log))
         failed = {error.snippet for error in failures if getattr(error, "snippet", None)}
         stale = [name for name in cites if name not in done and name not in failed and cites[name] & changed]
         for name in stale:
@@ -141,13 +113,13 @@ def _build(force, only, missing_only, options: RunOptions) -> list[Outcome]:
             log(f"[figures] {name:<22} cites a value that changed: runs again")
         if missing_only:
             break
-    _remove_orphans(snippets, manifest)
+    _remove_orphans(config, snippets, manifest)
     if failures:
         raise SnippetError("\n".join(str(f) for f in failures))
     return outcomes
 
 
-def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, options: RunOptions):
+def _run_round(config: BuilderConfig, names: list[str], cites: dict, keys: dict, manifest: dict):
     """Run ``names`` (longest first, in parallel) and install each that succeeded, a snippet that
     cites another's value only after that one is installed. Yields each Outcome or SnippetError."""
     names = sorted(names, key=lambda name: -manifest.get(name, {}).get("seconds", 0.0))
@@ -167,7 +139,7 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, option
     def finish(outcome: Outcome):
         unfinished.discard(outcome.name)
         try:
-            _install_one(outcome, cites, keys, manifest, log)
+            _install_one(config, outcome, cites, keys, manifest)
         except SnippetError as error:
             shutil.rmtree(outcome.staging, ignore_errors=True)
             error.snippet = outcome.name
@@ -176,17 +148,17 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, option
         producers.update({value: outcome.name for value in outcome.values})
         return outcome
 
-    files = _tree_snapshot()
-    log = options.log
-    for result in _run_all(names, options):
-        strays, files = _stray_writes(files)
+    files = _tree_snapshot(config.root)
+    log = config.log
+    for result in _run_all(config, names):
+        strays, files = _stray_writes(config, files)
         if strays and not isinstance(result, SnippetError):
             shutil.rmtree(result.staging, ignore_errors=True)
             running = sorted(unfinished - {result.name})
             result = SnippetError(
                 f"snippet '{result.name}' wrote {', '.join(strays)} outside its output folder"
                 + (f" (while {', '.join(running)} also ran)" if running else "")
-                + f"; snippets write only through save_figure/publish. Moved to {relative(STRAY_DIR)}/"
+                + f"; snippets write only through save_figure/publish. Moved to {config.relative(config.stray_dir)}/"
             )
         if isinstance(result, SnippetError):
             result.snippet = _snippet_of(result, names)
@@ -216,22 +188,22 @@ def _run_round(names: list[str], cites: dict, keys: dict, manifest: dict, option
             yield finish(outcome)
 
 
-def _install_one(outcome: Outcome, cites: dict, keys: dict, manifest: dict, log) -> None:
-    _check_unique(outcome, manifest)
-    others = published_values(manifest, skip=(outcome.name,), warn=log)
-    _finish_outputs(outcome, {**others, **outcome.values})
-    _install(outcome, manifest)
+def _install_one(config: BuilderConfig, outcome: Outcome, cites: dict, keys: dict, manifest: dict) -> None:
+    _check_unique(config, outcome, manifest)
+    others = published_values(config, manifest, skip=(outcome.name,), warn=config.log)
+    _finish_outputs(config, outcome, {**others, **outcome.values})
+    _install(config, outcome, manifest)
     cited = {value: others[value] for value in sorted(cites[outcome.name] - set(outcome.values)) if value in others}
     manifest[outcome.name] = {
         "key": keys[outcome.name],
         "figures": outcome.figures,
         "values": sorted(outcome.values),
         "seconds": round(outcome.seconds, 1),
-        "outputs": output_hashes(outcome.name, outcome.figures),
+        "outputs": output_hashes(config, outcome.name, outcome.figures),
         "cited": cited,
     }
-    save_manifest(manifest)
-    log(
+    save_manifest(config, manifest)
+    config.log(
         f"[figures] {outcome.name:<22} ran    {outcome.seconds:5.1f} s  "
         f"({_count(len(outcome.figures), 'figure')}, {_count(len(outcome.values), 'value')})"
     )
@@ -239,35 +211,34 @@ def _install_one(outcome: Outcome, cites: dict, keys: dict, manifest: dict, log)
 
 # What a snippet may not touch: every file of the checkout outside these folders.
 _NOT_WATCHED = {".git", ".venv", ".cache", "site", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
-STRAY_DIR = ROOT / ".cache" / "figure-builder" / "stray"
 _AUTHORED = {".md", ".py", ".yml", ".yaml", ".toml", ".in", ".txt", ".css", ".js", ".html", ".json", ".ipynb"}
 
 
-def _tree_snapshot() -> dict[str, tuple[int, int]]:
+def _tree_snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Every file of the checkout (outside build folders): path -> (size, mtime)."""
     files = {}
-    for folder, subfolders, names in os.walk(ROOT):
+    for folder, subfolders, names in os.walk(root):
         subfolders[:] = [d for d in subfolders if d not in _NOT_WATCHED and not d.startswith(".venv")]
         for name in names:
             path = Path(folder) / name
             with contextlib.suppress(OSError):
                 stat = path.stat()
-                files[path.relative_to(ROOT).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
     return files
 
 
-def _stray_writes(before: dict) -> tuple[list[str], dict]:
-    """Files that appeared since ``before``, moved out of the way (kept in STRAY_DIR, so nothing is
-    lost, and a strict build is not broken by a page nobody wrote); and the new snapshot."""
-    now = _tree_snapshot()
+def _stray_writes(config: BuilderConfig, before: dict) -> tuple[list[str], dict]:
+    """Files that appeared since ``before``, moved out of the way (kept in the stray folder, so
+    nothing is lost, and a strict build is not broken by a page nobody wrote); and the new snapshot."""
+    now = _tree_snapshot(config.root)
     # Files of the kinds people write (a page, a snippet, a setting) stay where they are: under
     # `mkdocs serve` someone may add one while a snippet runs.
     strays = sorted(file for file in set(now) - set(before) if Path(file).suffix not in _AUTHORED)
     for file in strays:
-        target = STRAY_DIR / file
+        target = config.stray_dir / file
         target.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
-            os.replace(ROOT / file, target)
+            os.replace(config.root / file, target)
     return strays, {file: stat for file, stat in now.items() if file not in strays}
 
 
@@ -328,10 +299,10 @@ def _cycle_message(cycle: list[str]) -> str:
     )
 
 
-def _check_unique(outcome: Outcome, manifest: dict) -> None:
+def _check_unique(config: BuilderConfig, outcome: Outcome, manifest: dict) -> None:
     """A figure or value name belongs to one snippet: a second one would silently replace it.
     A snippet whose file is gone (deleted or renamed) no longer owns anything."""
-    live = discover_snippets()
+    live = discover_snippets(config)
     for other, entry in manifest.items():
         if other == outcome.name or other not in live:
             continue
@@ -348,105 +319,62 @@ def _check_unique(outcome: Outcome, manifest: dict) -> None:
 
 
 class _Job:
-    """One snippet running in a runner process of its own session (a terminal's Ctrl-C
-    reaches the builder alone, which then stops every runner and kernel itself)."""
+    """One snippet's run: its staging folder, the runner that ``config.start_runner`` started
+    (``runner.RunnerProcess``, a process of its own), and what the runner left there."""
 
-    def __init__(self, name: str, threads: int):
+    def __init__(self, config: BuilderConfig, name: str):
         self.name = name
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=STAGING_DIR))
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=config.staging_dir))
         self.started = time.monotonic()
         self.reported = self.started
-        self.log = open(self.staging / "runner.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _RUNNER, name, str(self.staging), str(threads), str(os.getpid())],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "PYTHONPATH": _python_path()},
-        )
+        self.runner = config.start_runner(config, name, self.staging)
 
     def result(self) -> Outcome | SnippetError:
-        self.log.close()
         try:
             data = json.loads((self.staging / runner.RESULT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            tail = (self.staging / "runner.log").read_text(encoding="utf-8", errors="replace").strip()
+            tail = (self.staging / runner.LOG).read_text(encoding="utf-8", errors="replace").strip()
             last = tail.splitlines()[-1] if tail else "no output"
             self.remove()
             return SnippetError(
-                f"snippet '{self.name}' failed: its runner exited with code {self.process.returncode} ({last})"
+                f"snippet '{self.name}' failed: its runner exited with code {self.runner.returncode} ({last})"
             )
         if not data["ok"]:
             self.remove()
             return SnippetError(data["error"])
-        for extra in (runner.RESULT, runner.KERNEL_PID, "runner.log"):
+        for extra in (runner.RESULT, runner.KERNEL_PID, runner.LOG):
             (self.staging / extra).unlink(missing_ok=True)
         return Outcome(self.name, data["seconds"], data["figures"], data["values"], self.staging)
 
     def stop(self) -> None:
-        """Kill the kernel and the runner now (no graceful shutdown: nothing of theirs is kept)."""
-        victims = []
-        pid_file = self.staging / runner.KERNEL_PID
-        if pid_file.exists():
-            victims.append(int(pid_file.read_text(encoding="utf-8")))
-        try:
-            import psutil
-
-            victims += [child.pid for child in psutil.Process(self.process.pid).children(recursive=True)]
-        except Exception:  # psutil missing or the runner already gone
-            pass
-        for pid in victims:
-            _kill_group_or_process(pid)
-        _kill_group_or_process(self.process.pid)
-        self.process.wait()
-        self.log.close()
+        """Stop the runner and its kernel now; nothing of theirs is kept."""
+        self.runner.stop()
         self.remove()
 
     def remove(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-_RUNNER = "import sys; from scripts.figure_builder.runner import main; sys.exit(main(sys.argv[1:]))"
-
-
-def _kill_group_or_process(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _python_path() -> str:
-    # A kernel imports `snippets` from the checkout (the project install exposes only `scripts`).
-    rest = os.environ.get("PYTHONPATH")
-    return os.pathsep.join([str(ROOT), rest] if rest else [str(ROOT)])
-
-
-def _run_all(names: list[str], options: RunOptions):
+def _run_all(config: BuilderConfig, names: list[str]):
     """Run the snippets, as many at once as the cores allow; yield each result when ready."""
     if not names:
         return
-    threads, log = options.threads, options.log
-    STAGING_DIR.mkdir(parents=True, exist_ok=True)
+    log = config.log
+    config.staging_dir.mkdir(parents=True, exist_ok=True)
     # Kernels share the cores: more busy threads than cores makes every snippet slower.
-    workers = max(1, min(len(names), (os.cpu_count() or 1) // threads))
+    workers = max(1, min(len(names), (os.cpu_count() or 1) // config.threads))
     pending, running = list(names), []
     try:
         while pending or running:
             while pending and len(running) < workers:
-                running.append(_Job(pending.pop(0), threads))
+                running.append(_Job(config, pending.pop(0)))
             time.sleep(0.1)
             now = time.monotonic()
             for job in list(running):
-                if job.process.poll() is not None:
+                if job.runner.poll() is not None:
                     running.remove(job)
                     yield job.result()
-                elif now - job.reported >= options.progress_seconds:
+                elif now - job.reported >= config.progress_seconds:
                     job.reported = now
                     log(f"[figures] {job.name:<22} running {now - job.started:5.0f} s")
     finally:
@@ -473,24 +401,24 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _sweep_staging() -> None:
+def _sweep_staging(config: BuilderConfig) -> None:
     """Staging folders of builders that died (SIGKILL, power cut): the lock holder is the only
     live builder of this checkout, so every folder there is a leftover."""
-    if STAGING_DIR.exists():
-        for leftover in STAGING_DIR.iterdir():
+    if config.staging_dir.exists():
+        for leftover in config.staging_dir.iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- finishing and installing
 
 
-def _finish_outputs(outcome: Outcome, values: dict) -> None:
+def _finish_outputs(config: BuilderConfig, outcome: Outcome, values: dict) -> None:
     """Resolve citations in the notebook's Markdown cells and the figures' alt texts."""
     import nbformat
 
     name, staging = outcome.name, outcome.staging
-    path = SNIPPET_DIR / f"{name}.py"
-    where = citations.relative(path, ROOT)
+    path = config.snippet_dir / f"{name}.py"
+    where = config.relative(path)
     source_lines = read_text(path).splitlines()
     notebook_path = staging / f"{name}.ipynb"
     notebook = nbformat.read(notebook_path, as_version=4)
@@ -520,23 +448,23 @@ def _markdown_line(source: str, lines: list[str]) -> int:
     return next((i + 1 for i, text in enumerate(lines) if text.rstrip() == first.rstrip()), 1)
 
 
-def _install(outcome: Outcome, manifest: dict) -> None:
+def _install(config: BuilderConfig, outcome: Outcome, manifest: dict) -> None:
     """Move one successful run's outputs into .cache/generated, atomically per file."""
     name, staging = outcome.name, outcome.staging
-    for folder in (FIGURE_DIR, NOTEBOOK_DIR, VALUE_DIR):
+    for folder in (config.figure_dir, config.notebook_dir, config.value_dir):
         folder.mkdir(parents=True, exist_ok=True)
     new_figures = set()
     for source in sorted((staging / "figures").iterdir()):
-        _replace_if_changed(source, FIGURE_DIR / source.name)
+        _replace_if_changed(source, config.figure_dir / source.name)
         new_figures.add(source.name)
     for suffix in (".ipynb", ".py"):
-        _replace_if_changed(staging / f"{name}{suffix}", NOTEBOOK_DIR / f"{name}{suffix}")
-    _replace_if_changed(staging / "values.json", VALUE_DIR / f"{name}.json")
+        _replace_if_changed(staging / f"{name}{suffix}", config.notebook_dir / f"{name}{suffix}")
+    _replace_if_changed(staging / "values.json", config.value_dir / f"{name}.json")
     # Figures this snippet made before but no longer makes.
     for old in manifest.get(name, {}).get("figures", []):
         for stale in figure_files(old):
             if stale not in new_figures:
-                (FIGURE_DIR / stale).unlink(missing_ok=True)
+                (config.figure_dir / stale).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -548,18 +476,18 @@ def _replace_if_changed(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def _remove_orphans(snippets: dict[str, Path], manifest: dict) -> None:
+def _remove_orphans(config: BuilderConfig, snippets: dict[str, Path], manifest: dict) -> None:
     """Forget snippets that were deleted, with their outputs (a renamed snippet's new file
     keeps the figures it makes under the same names)."""
     claimed = {fig for name, entry in manifest.items() if name in snippets for fig in entry.get("figures", [])}
     for name in [n for n in manifest if n not in snippets]:
         for fig in set(manifest.pop(name).get("figures", [])) - claimed:
             for file in figure_files(fig):
-                (FIGURE_DIR / file).unlink(missing_ok=True)
+                (config.figure_dir / file).unlink(missing_ok=True)
         for suffix in (".ipynb", ".py"):
-            (NOTEBOOK_DIR / f"{name}{suffix}").unlink(missing_ok=True)
-        (VALUE_DIR / f"{name}.json").unlink(missing_ok=True)
-        save_manifest(manifest)
+            (config.notebook_dir / f"{name}{suffix}").unlink(missing_ok=True)
+        (config.value_dir / f"{name}.json").unlink(missing_ok=True)
+        save_manifest(config, manifest)
 
 
 def _count(n: int, noun: str) -> str:

@@ -9,8 +9,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from scripts.figure_builder.common import CACHE_DIR, LOCK
-
 
 def write_atomic(target: Path, data: bytes, temporary_dir: Path | None = None) -> None:
     """A temporary file of its own, then a rename: concurrent writers never share a temporary
@@ -31,10 +29,10 @@ def write_atomic(target: Path, data: bytes, temporary_dir: Path | None = None) -
 
 
 @contextlib.contextmanager
-def checkout_lock(log):
-    """One builder per checkout at a time; a second one waits and says so."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOCK, "a+", encoding="utf-8") as handle:
+def checkout_lock(lock: Path, log):
+    """One builder per checkout at a time (holding the file ``lock``); a second one waits and says so."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1,6 +1,7 @@
 """Run one snippet as a notebook, in a process of its own (started by the builder).
 
-    main([NAME, STAGING, THREADS, PARENT_PID])   # in a process of its own (see build._Job)
+    RunnerProcess(config, NAME, STAGING)               # in the builder: start one, poll it, stop it
+    main([ROOT, NAME, STAGING, THREADS, PARENT_PID])   # in the process it starts
 
 The kernel writes figures and values into STAGING (``SNIPPET_OUTPUT_DIR``); this
 process adds the executed notebook and writes ``result.json`` (figures and values,
@@ -16,35 +17,129 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scripts.figure_builder.common import ROOT, SnippetError, colab_url, discover_snippets, relative, site_url
+from scripts.figure_builder.common import SnippetError, colab_url, discover_snippets, site_url
 from scripts.figure_builder.files import write_atomic
 from scripts.sources import read_text
+
+if TYPE_CHECKING:
+    from scripts.figure_builder.config import BuilderConfig
 
 SNIPPET_TIMEOUT_SECONDS = 600
 RESULT = "result.json"
 KERNEL_PID = "kernel.pid"
-_kernel_pid: int | None = None
+LOG = "runner.log"
 
 
-def run_snippet(name: str, staging: Path, threads: int) -> dict:
-    """Execute one snippet into ``staging``; nothing outside it is touched."""
+# ---------------------------------------------------------------- in the builder
+
+
+class RunnerProcess:
+    """One snippet's runner in a process of its own session (a terminal's Ctrl-C reaches the
+    builder alone, which then stops every runner and kernel itself); its output goes to
+    ``runner.log`` in the staging folder."""
+
+    def __init__(self, config: BuilderConfig, name: str, staging: Path):
+        self.staging = staging
+        arguments = [str(config.root), name, str(staging), str(config.threads), str(os.getpid())]
+        with open(staging / LOG, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _RUNNER, *arguments],
+                cwd=config.root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, "PYTHONPATH": _python_path(config.root)},
+            )
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def stop(self) -> None:
+        """Kill the kernel and the runner now (no graceful shutdown: nothing of theirs is kept)."""
+        victims = []
+        pid_file = self.staging / KERNEL_PID
+        if pid_file.exists():
+            victims.append(int(pid_file.read_text(encoding="utf-8")))
+        try:
+            import psutil
+
+            victims += [child.pid for child in psutil.Process(self.process.pid).children(recursive=True)]
+        except Exception:  # psutil missing or the runner already gone
+            pass
+        for pid in victims:
+            _kill_group_or_process(pid)
+        _kill_group_or_process(self.process.pid)
+        self.process.wait()
+
+
+_RUNNER = "import sys; from scripts.figure_builder.runner import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _kill_group_or_process(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _python_path(root: Path) -> str:
+    # A kernel imports `snippets` from the checkout (the project install exposes only `scripts`).
+    rest = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(root), rest] if rest else [str(root)])
+
+
+# ---------------------------------------------------------------- in the runner's process
+
+
+class Kernel:
+    """The running kernel's process, once it has started: what to stop when the builder is gone."""
+
+    def __init__(self):
+        self.pid: int | None = None
+
+    def record(self, client, staging: Path) -> None:
+        self.pid = client.km.provisioner.pid
+        (staging / KERNEL_PID).write_text(str(self.pid), encoding="utf-8")
+
+    def kill(self) -> None:
+        if self.pid:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)  # the kernel leads a session of its own
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def run_snippet(config: BuilderConfig, name: str, staging: Path, kernel: Kernel) -> dict:
+    """Execute one snippet into ``staging`` (its kernel's pid recorded in ``kernel``); nothing
+    outside it is touched."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from traitlets.config import Config
 
-    path = discover_snippets()[name]
+    path = discover_snippets(config)[name]
+    relative = config.relative
     (staging / "figures").mkdir(parents=True, exist_ok=True)
     os.environ["SNIPPET_OUTPUT_DIR"] = str(staging)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(config.threads)
     started = time.perf_counter()
     notebook = jupytext.reads(read_text(path, relative(path)), fmt="py:percent")
     # Unix sockets: no open TCP port (and no warning about one). A short path of its own,
@@ -60,18 +155,18 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
         resources={"metadata": {"path": str(staging)}},
         config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
     )
-    client.on_notebook_start = lambda notebook: _record_kernel(client, staging)
+    client.on_notebook_start = lambda notebook: kernel.record(client, staging)
     try:
         client.execute()
     except CellExecutionError:
-        raise SnippetError(describe_failure(name, path, notebook)) from None
+        raise SnippetError(describe_failure(config, name, path, notebook)) from None
     except Exception as error:  # kernel died, timeout, ...
         raise SnippetError(f"snippet '{name}' failed ({relative(path)}): {error}") from None
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     values_file = staging / "values.json"
     values = json.loads(values_file.read_text(encoding="utf-8")) if values_file.exists() else {}
-    _add_launch_cells(notebook, name)
+    _add_launch_cells(config.root, notebook, name)
     _drop_section_markers(notebook)
     number_cells(notebook, name)
     notebook.metadata.pop("widgets", None)
@@ -85,27 +180,13 @@ def run_snippet(name: str, staging: Path, threads: int) -> dict:
     return {"seconds": time.perf_counter() - started, "figures": figures, "values": values}
 
 
-def _record_kernel(client, staging: Path) -> None:
-    global _kernel_pid
-    _kernel_pid = client.km.provisioner.pid
-    (staging / KERNEL_PID).write_text(str(_kernel_pid), encoding="utf-8")
-
-
-def _kill_kernel() -> None:
-    if _kernel_pid:
-        try:
-            os.killpg(_kernel_pid, signal.SIGKILL)  # the kernel leads a session of its own
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _watch_parent(parent: int) -> None:
+def _watch_parent(parent: int, kernel: Kernel) -> None:
     """When the builder dies without stopping us (SIGKILL), stop the kernel and exit."""
 
     def watch():
         while os.getppid() == parent:
             time.sleep(0.2)
-        _kill_kernel()
+        kernel.kill()
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-builder", daemon=True).start()
@@ -147,30 +228,31 @@ if importlib.util.find_spec("snippets") is None:
 """
 
 
-def _pins() -> dict[str, str]:
+def _pins(root: Path) -> dict[str, str]:
     """The pinned version of each package a standalone notebook needs, from requirements.txt."""
     pinned = dict(
         line.split("==", 1)
-        for line in read_text(ROOT / "requirements.txt").splitlines()
+        for line in read_text(root / "requirements.txt").splitlines()
         if "==" in line and not line.lstrip().startswith("#")
     )
     return {module: f"{name}=={pinned[name].split()[0]}" for module, name in STANDALONE_PACKAGES.items()}
 
 
-def _add_launch_cells(notebook, name: str) -> None:
+def _add_launch_cells(root: Path, notebook, name: str) -> None:
     """At the top: links to open the notebook in Colab and to download it, and the setup cell that
     lets it run anywhere (it is not run by the build: the repository has everything)."""
     from nbformat.v4 import new_code_cell, new_markdown_cell
 
-    colab = colab_url(name)
+    site = site_url(root)
+    colab = colab_url(name, site)
     links = ([f"[Colab에서 열기]({colab})"] if colab else []) + [
         f"[노트북 내려받기 (`{name}.ipynb`)]({name}.ipynb)",
         f"[코드 내려받기 (`{name}.py`)](../{name}.py)",
     ]
     notebook.cells.insert(1, new_markdown_cell(" · ".join(links) + " (설치 없이 위에서부터 실행하면 된다)"))
     first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
-    packages = "{" + ", ".join(f'"{m}": "{p}"' for m, p in _pins().items()) + "}"
-    setup = new_code_cell(SETUP_CELL.format(site=site_url(), packages=packages))
+    packages = "{" + ", ".join(f'"{m}": "{p}"' for m, p in _pins(root).items()) + "}"
+    setup = new_code_cell(SETUP_CELL.format(site=site, packages=packages))
     setup.metadata["tags"] = [SETUP_TAG]  # the site's notebook page leaves it out (mkdocs.yml: remove_tag_config)
     notebook.cells.insert(first_code, setup)
 
@@ -193,8 +275,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
 
-def describe_failure(name: str, path: Path, notebook) -> str:
+def describe_failure(config: BuilderConfig, name: str, path: Path, notebook) -> str:
     """'snippet X failed at snippets/X.py:LINE: Error: message' from the executed notebook."""
+    relative = config.relative
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -232,12 +315,14 @@ def code_cell_start_lines(path: Path, notebook) -> list[tuple[dict, int]]:
 
 
 def main(argv: list[str]) -> int:
-    name, staging, threads, parent = argv
-    staging = Path(staging)
-    _watch_parent(int(parent))
-    signal.signal(signal.SIGTERM, lambda *_: (_kill_kernel(), os._exit(1)))
+    from scripts.figure_builder.config import BuilderConfig
+
+    root, name, staging, threads, parent = argv
+    config, staging, kernel = BuilderConfig(Path(root), threads=int(threads)), Path(staging), Kernel()
+    _watch_parent(int(parent), kernel)
+    signal.signal(signal.SIGTERM, lambda *_: (kernel.kill(), os._exit(1)))
     try:
-        result = {"ok": True, **run_snippet(name, staging, int(threads))}
+        result = {"ok": True, **run_snippet(config, name, staging, kernel)}
     except SnippetError as error:
         result = {"ok": False, "error": str(error)}
     write_atomic(staging / RESULT, json.dumps(result, ensure_ascii=False).encode())

@@ -15,30 +15,28 @@ import os
 import re
 from pathlib import Path
 
-from scripts.figure_builder.common import CACHE_DIR, FIGURE_DIR, ROOT
+from scripts.figure_builder.config import BuilderConfig
 from scripts.figure_builder.manifest import figure_meta, known_figures, load_manifest
 
-SHEET = CACHE_DIR.parent / "figure-sheet.html"
-DOCS = ROOT / "docs"
 COLUMNS = {"phone": 358, "desktop": 688}  # CSS px of Material's content column
 BACKGROUNDS = {"light": "#ffffff", "dark": "#1e2129"}  # Material's default and slate
 FOREGROUNDS = {"light": "#1f2328", "dark": "#e3e6eb"}
 _FIGURE_LINE = re.compile(r'!\[[^\]]*\]\(figure:(?P<name>[A-Za-z0-9-]+)(?:\s+"(?P<caption>[^"]*)")?\)')
 
 
-def captions() -> dict[str, list[str]]:
-    """Every caption a page gives each figure, as 'page: caption'."""
+def captions(docs: Path) -> dict[str, list[str]]:
+    """Every caption a page under ``docs`` gives each figure, as 'page: caption'."""
     found: dict[str, list[str]] = {}
-    for page in sorted(DOCS.rglob("*.md")):
+    for page in sorted(docs.rglob("*.md")):
         for match in _FIGURE_LINE.finditer(page.read_text(encoding="utf-8")):
-            found.setdefault(match["name"], []).append(f"{page.relative_to(DOCS)}: {match['caption'] or ''}")
+            found.setdefault(match["name"], []).append(f"{page.relative_to(docs)}: {match['caption'] or ''}")
     return found
 
 
-def _image(name: str, meta: dict, device: str, palette: str) -> str:
+def _image(name: str, meta: dict, device: str, palette: str, folder: str) -> str:
     layout = "narrow" if device == "phone" and meta.get("narrow") else "wide"
     suffix = "-narrow" if layout == "narrow" else ""
-    path = os.path.relpath(FIGURE_DIR / f"{name}{suffix}-{palette}.svg", SHEET.parent)
+    path = f"{folder}/{name}{suffix}-{palette}.svg"
     width = meta[layout]["width"]
     return (
         f'<div class="cell" style="background:{BACKGROUNDS[palette]};color:{FOREGROUNDS[palette]};'
@@ -48,11 +46,12 @@ def _image(name: str, meta: dict, device: str, palette: str) -> str:
     )
 
 
-def render(figures: dict[str, str], metas: dict[str, dict], pages: dict[str, list[str]]) -> str:
+def render(figures: dict[str, str], metas: dict[str, dict], pages: dict[str, list[str]], folder: str) -> str:
+    """The sheet, its images in ``folder`` (relative to the sheet)."""
     sections = []
     for name, snippet in sorted(figures.items(), key=lambda item: (item[1], item[0])):
         meta = metas[name]
-        cells = "".join(_image(name, meta, device, palette) for device in COLUMNS for palette in BACKGROUNDS)
+        cells = "".join(_image(name, meta, device, palette, folder) for device in COLUMNS for palette in BACKGROUNDS)
         used = "".join(f"<li>{html.escape(line)}</li>" for line in pages.get(name, ["(no page shows it)"]))
         sections.append(
             f'<section id="{name}"><h2>{name} <small>snippets/{snippet}.py</small></h2>'
@@ -79,11 +78,13 @@ h2 small {{ font-weight: normal; color: #555; }}
 """
 
 
-def write_sheet() -> Path:
+def write_sheet(config: BuilderConfig) -> Path:
     """Write the sheet for the figures the last good runs made; returns its path."""
-    manifest = load_manifest()
-    figures = known_figures(manifest)
-    metas = {name: figure_meta(name) for name in figures}
-    SHEET.parent.mkdir(parents=True, exist_ok=True)
-    SHEET.write_text(render(figures, metas, captions()), encoding="utf-8")
-    return SHEET
+    manifest = load_manifest(config)
+    figures = known_figures(config, manifest)
+    metas = {name: figure_meta(config, name) for name in figures}
+    sheet = config.root / ".cache" / "figure-sheet.html"
+    folder = os.path.relpath(config.figure_dir, sheet.parent)
+    sheet.parent.mkdir(parents=True, exist_ok=True)
+    sheet.write_text(render(figures, metas, captions(config.root / "docs"), folder), encoding="utf-8")
+    return sheet

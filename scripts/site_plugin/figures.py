@@ -28,14 +28,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from scripts import citations, figure_builder, figure_markup
-from scripts.figure_builder.common import colab_url, relative
+from scripts.figure_builder import BuilderConfig
+from scripts.figure_builder.common import colab_url, site_url
 from scripts.figure_builder.manifest import read_json_output
 from scripts.site_plugin.config import FiguresConfig
 from scripts.sources import SourceError, read_text
 
 log = logging.getLogger("mkdocs.plugins.notes.figures")
 PUBLISHED_AS = "generated"
-assert figure_builder.GENERATED_DIR.name == PUBLISHED_AS
 # A link to an experiment notebook ("실험 노트북 전체 보기", "스케줄 노트북") gets, beside it, a link that
 # opens the notebook in Colab and one that downloads it: plain links, nothing loads from Colab.
 NOTEBOOK_LINK = re.compile(
@@ -43,11 +43,18 @@ NOTEBOOK_LINK = re.compile(
 )
 
 
+def builder_config(config: FiguresConfig, root: Path) -> BuilderConfig:
+    """The figure builder's configuration for the project at ``root``, with the plugin's settings."""
+    return BuilderConfig(root, threads=config.threads, progress_seconds=config.progress_seconds, log=log.info)
+
+
 class Figures:
     """What the last good runs published (values, figures), read once per build."""
 
-    def __init__(self, config: FiguresConfig):
+    def __init__(self, config: FiguresConfig, builder: BuilderConfig):
+        assert builder.generated_dir.name == PUBLISHED_AS
         self.config = config
+        self.builder = builder
         self.values: dict[str, float | int] = {}
         self.figures: dict[str, dict] = {}
 
@@ -58,33 +65,28 @@ class Figures:
                 "the experiment notebooks (generated/notebooks/*.ipynb in nav) are pages only "
                 "through the mkdocs-jupyter plugin: keep it in mkdocs.yml's plugins"
             )
-        cache = figure_builder.ROOT / ".cache" / "mkdocs-jupyter"
+        cache = self.builder.root / ".cache" / "mkdocs-jupyter"
         jupyter.config["cache_dir"] = str(cache)
-        drop_damaged_notebook_renders(cache)
+        drop_damaged_notebook_renders(cache, self.builder.root)
 
     def on_pre_build(self) -> None:
         if self.config.only_missing:
             log.info("figure step: only snippets that never ran (NOTES_SKIP_FIGURES=1)")
         try:
-            figure_builder.build(
-                log=log.info,
-                missing_only=self.config.only_missing,
-                threads=self.config.threads,
-                progress_seconds=self.config.progress_seconds,
-            )
+            figure_builder.build(self.builder, missing_only=self.config.only_missing)
         except figure_builder.SnippetError as error:
             raise PluginError(str(error)) from None
         self._load()
 
     def on_files(self, files, config):
         for folder in ("figures", "notebooks"):
-            for path in sorted((figure_builder.GENERATED_DIR / folder).glob("*")):
+            for path in sorted((self.builder.generated_dir / folder).glob("*")):
                 if path.suffix in (".svg", ".ipynb", ".py"):
                     # A real source folder rather than File.generated: mkdocs-jupyter's
                     # notebook pages read the source path through it.
                     uri = f"{PUBLISHED_AS}/{folder}/{path.name}"
                     files.append(
-                        File(uri, str(figure_builder.GENERATED_DIR.parent), config.site_dir, config.use_directory_urls)
+                        File(uri, str(self.builder.generated_dir.parent), config.site_dir, config.use_directory_urls)
                     )
         return files
 
@@ -98,19 +100,21 @@ class Figures:
             markdown = figure_markup.expand(markdown, self.figures, page.url, where, first_line)
         except (citations.CitationError, figure_markup.FigureError) as error:
             raise PluginError(str(error)) from None
-        return NOTEBOOK_LINK.sub(lambda match: with_launch_links(match, page.url, config.site_url), markdown)
+        site = config.site_url or site_url(self.builder.root)
+        return NOTEBOOK_LINK.sub(lambda match: with_launch_links(match, page.url, site), markdown)
 
     def on_post_build(self, config) -> None:
         target = Path(config.site_dir) / PUBLISHED_AS / "snippets.zip"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(snippets_zip())
+        target.write_bytes(snippets_zip(self.builder.snippet_dir))
 
     def _load(self) -> None:
-        manifest = figure_builder.load_manifest(warn=log.info)
-        self.values = figure_builder.published_values(manifest, warn=log.info)
+        builder = self.builder
+        manifest = figure_builder.load_manifest(builder, warn=log.info)
+        self.values = figure_builder.published_values(builder, manifest, warn=log.info)
         self.figures = {}
-        for name, snippet in figure_builder.known_figures(manifest).items():
-            meta = read_json_output(figure_builder.FIGURE_DIR / f"{name}.json", warn=log.info)
+        for name, snippet in figure_builder.known_figures(builder, manifest).items():
+            meta = read_json_output(builder, builder.figure_dir / f"{name}.json", warn=log.info)
             if meta is None:
                 raise PluginError(
                     f"figure '{name}' (snippets/{snippet}.py) has no readable meta file; "
@@ -120,9 +124,10 @@ class Figures:
             check_was_passed(name, self.figures[name])
 
 
-def drop_damaged_notebook_renders(cache: Path) -> None:
+def drop_damaged_notebook_renders(cache: Path, root: Path) -> None:
     """mkdocs-jupyter reads its cached render of a notebook without a check: a damaged file would
-    fail every build. Such a file is dropped (the notebook is rendered again), with a warning."""
+    fail every build. Such a file is dropped (the notebook is rendered again), with a warning
+    naming it from the project's ``root``."""
     for path in sorted(cache.glob("*.json")) if cache.is_dir() else ():
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -130,7 +135,7 @@ def drop_damaged_notebook_renders(cache: Path) -> None:
         except (OSError, ValueError):
             whole = False
         if not whole:
-            log.info(f"warning: {relative(path)} is damaged; the notebook is rendered again")
+            log.info(f"warning: {citations.relative(path, root)} is damaged; the notebook is rendered again")
             path.unlink(missing_ok=True)
 
 
@@ -147,22 +152,22 @@ def check_was_passed(name: str, meta: dict) -> None:
         )
 
 
-def with_launch_links(match: re.Match, page_url: str, site: str | None) -> str:
+def with_launch_links(match: re.Match, page_url: str, site: str) -> str:
     name = match["name"]
     download = posixpath.relpath(f"generated/notebooks/{name}/{name}.ipynb", posixpath.dirname(page_url) or ".")
     links = [match[0]]
-    colab = colab_url(name, site or None)
+    colab = colab_url(name, site)
     if colab:
         links.append(f'<a class="notes-launch" href="{colab}">Colab에서 열기</a>')
     links.append(f'<a class="notes-launch" href="{download}" download>내려받기</a>')
     return " · ".join(links)
 
 
-def snippets_zip() -> bytes:
+def snippets_zip(snippet_dir: Path) -> bytes:
     """snippets/*.py in a zip, the same bytes for the same files (fixed dates, sorted)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(figure_builder.SNIPPET_DIR.glob("*.py")):
+        for path in sorted(snippet_dir.glob("*.py")):
             info = zipfile.ZipInfo(f"snippets/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)

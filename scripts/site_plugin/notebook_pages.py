@@ -39,6 +39,7 @@ from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
 from scripts import figure_builder, figure_markup
+from scripts.figure_builder import BuilderConfig
 from scripts.figure_builder.files import write_atomic
 
 SLUGIFY = slugify(case="lower")
@@ -76,16 +77,21 @@ UNWANTED_SCRIPTS = [
 
 
 class NotebookPages:
-    """The page of each executed notebook: Korean anchors, the site's figure files, less markup and CSS."""
+    """The page of each executed notebook: Korean anchors, the site's figure files, less markup and CSS
+    (the pruned CSS kept in the project's ``.cache/notebook-css``)."""
+
+    def __init__(self, builder: BuilderConfig):
+        self.builder = builder
+        self.css_cache = builder.root / ".cache" / "notebook-css"
 
     def on_page_content(self, html: str, page) -> str:
-        return page_content(html, page) if page.file.src_uri.endswith(".ipynb") else html
+        return page_content(self.builder, html, page) if page.file.src_uri.endswith(".ipynb") else html
 
     def on_post_page(self, output: str, page, config) -> str:
-        return post_page(output, page, config) if page.file.src_uri.endswith(".ipynb") else output
+        return post_page(self.css_cache, output, page, config) if page.file.src_uri.endswith(".ipynb") else output
 
 
-def page_content(html: str, page) -> str:
+def page_content(builder: BuilderConfig, html: str, page) -> str:
     """Headings re-slugged like the Markdown pages' (mkdocs-jupyter drops Hangul), the TOC renumbered,
     and each inlined SVG output of save_figure replaced by the site's figure files."""
     used: dict[str, int] = {}
@@ -106,7 +112,7 @@ def page_content(html: str, page) -> str:
     if len(shown) != len(names):  # the page's images and the notebook's outputs pair up in order
         raise PluginError(f"{page.file.src_uri}: {len(names)} SVG outputs in the notebook, {len(shown)} on the page")
     names = iter(names)
-    return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(next(names), page), html)
+    return INLINE_SVG_IMAGE.sub(lambda match: _figure_pair(builder, next(names), page), html)
 
 
 def figure_outputs(notebook: Path) -> list[str | None]:
@@ -121,13 +127,13 @@ def figure_outputs(notebook: Path) -> list[str | None]:
     ]
 
 
-def _figure_pair(name: str | None, page) -> str:
+def _figure_pair(builder: BuilderConfig, name: str | None, page) -> str:
     """The inlined SVG output of save_figure -> the site's figure files: light/dark pair,
     narrow variants, sizes and the zoom link, as on the Markdown pages."""
     if name is None:
         raise PluginError(f"{page.file.src_uri}: an SVG output that save_figure did not make (no figure name in it)")
     try:
-        meta = figure_builder.figure_meta(name)
+        meta = figure_builder.figure_meta(builder, name)
     except FileNotFoundError:
         raise PluginError(f"{page.file.src_uri}: figure '{name}' has no installed files") from None
     folder = get_relative_url("generated/figures/x", page.url).rsplit("/", 1)[0]
@@ -147,7 +153,7 @@ def _renumber_toc(items, ids) -> None:
         _renumber_toc(item.children, ids)
 
 
-def post_page(output: str, page, config) -> str:
+def post_page(css_cache: Path, output: str, page, config) -> str:
     """Less markup (mkdocs-jupyter's copy button and scripts, Pygments spans) and only the CSS the page uses."""
     for pattern in UNWANTED_SCRIPTS + CLIPBOARD_SCRIPTS:
         output = pattern.sub("", output)
@@ -159,7 +165,7 @@ def post_page(output: str, page, config) -> str:
     # "#<id> > code": mkdocs-jupyter's cell ids ("cell-id=x-3") are not valid there.
     output = output.replace(' id="cell-id=', ' id="cell-')
     css = "\n".join(block.group("css") for block in STYLE.finditer(output) if _keep(block.group("css")))
-    css = pruned_css_cached(css, set(CLASS_NAME.findall(" ".join(CLASS_ATTRIBUTE.findall(output)))))
+    css = pruned_css_cached(css_cache, css, set(CLASS_NAME.findall(" ".join(CLASS_ATTRIBUTE.findall(output)))))
     if not css:
         return output
     url = _write_shared_stylesheet(css, Path(config.site_dir))
@@ -181,21 +187,18 @@ CLASS_NAME = re.compile(r"[^\s]+")
 SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 
-PRUNED_CSS_CACHE = figure_builder.ROOT / ".cache" / "notebook-css"
-
-
-def pruned_css_cached(css: str, classes: set[str]) -> str:
-    """``prune_css``, kept on disk by its inputs (the stylesheet and the page's classes): pruning
-    parses Jupyter's ~600 KB of CSS, seconds per page, and the result only changes when a page's
-    classes or mkdocs-jupyter's CSS do. A Markdown edit under ``mkdocs serve`` then pays nothing."""
+def pruned_css_cached(cache: Path, css: str, classes: set[str]) -> str:
+    """``prune_css``, kept on disk in ``cache`` by its inputs (the stylesheet and the page's classes):
+    pruning parses Jupyter's ~600 KB of CSS, seconds per page, and the result only changes when a
+    page's classes or mkdocs-jupyter's CSS do. A Markdown edit under ``mkdocs serve`` then pays nothing."""
     key = hashlib.sha256(css.encode() + b"\0" + " ".join(sorted(classes)).encode()).hexdigest()
-    cached = PRUNED_CSS_CACHE / f"{key}.css"
+    cached = cache / f"{key}.css"
     try:
         return cached.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         pass
     pruned = prune_css(css, classes)
-    PRUNED_CSS_CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     write_atomic(cached, pruned.encode("utf-8"))
     return pruned
 

@@ -11,11 +11,12 @@ Ordering against other plugins (``event_priority``, higher runs first):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
-from scripts.figure_builder.common import ROOT
 from scripts.site_plugin.config import NotesConfig
-from scripts.site_plugin.figures import Figures
+from scripts.site_plugin.figures import Figures, builder_config
 from scripts.site_plugin.glossary import Glossary
 from scripts.site_plugin.math import Math
 from scripts.site_plugin.notebook_pages import NotebookPages
@@ -30,15 +31,19 @@ class NotesPlugin(BasePlugin[NotesConfig]):
         self.glossary: Glossary | None = None
         self.search: Search | None = None
         self.math = Math()
-        self.notebook_pages = NotebookPages()
+        self.notebook_pages: NotebookPages | None = None
         self.original_log: OriginalLog | None = None
 
     @event_priority(100)
     def on_config(self, config):
-        self.figures = Figures(self.config.figures)
-        self.glossary = Glossary(ROOT / self.config.glossary)
-        self.search = Search(self.config.search, ROOT / ".cache" / "search-morphology" / "morphemes.json")
-        self.original_log = OriginalLog(ROOT / self.config.original_log)
+        # The project is the folder of mkdocs.yml, whatever folder `mkdocs` was started from.
+        root = Path(config.config_file_path).resolve().parent
+        builder = builder_config(self.config.figures, root)
+        self.figures = Figures(self.config.figures, builder)
+        self.notebook_pages = NotebookPages(builder)
+        self.glossary = Glossary(root / self.config.glossary)
+        self.search = Search(self.config.search, root / ".cache" / "search-morphology" / "morphemes.json")
+        self.original_log = OriginalLog(root / self.config.original_log)
         self.figures.on_config(config)
         self.glossary.on_config(config)
         self.search.on_config(config)
