@@ -89,7 +89,7 @@ class Encoder(nn.Module):
         self.positions = nn.Embedding(max_len, d_model) if max_len > 0 else None
         self.layers = nn.ModuleList(
             nn.TransformerEncoderLayer(
-                d_model, n_heads, d_ff, dropout=0.0, norm_first=pre_ln, batch_first=True
+                d_model, n_heads, d_ff, dropout=0.0, norm_first=pre_ln, batch_first=False
             )
             for _ in range(n_layers)
         )
@@ -100,13 +100,15 @@ class Encoder(nn.Module):
     def forward(self, x: torch.Tensor, causal: bool = False) -> torch.Tensor:
         """토큰 (batch, seq) → logit (batch, seq, vocab)."""
         seq_len = x.shape[1]
-        h = self.tokens(x)
+        # 층 안에서는 (seq, batch, d_model) 순서로 계산한다(층을 batch_first=False로 만든 이유).
+        # batch_first=True면 nn.MultiheadAttention이 층마다 입력을 전치해 느린 행렬곱 경로를 탄다. 값은 같다.
+        h = self.tokens(x.T)
         if self.positions is not None:
-            h = h + self.positions(torch.arange(seq_len))
+            h = h + self.positions(torch.arange(seq_len))[:, None]
         mask = nn.Transformer.generate_square_subsequent_mask(seq_len) if causal else None
         for layer in self.layers:
             h = layer(h, src_mask=mask, is_causal=causal)
-        return self.output(self.final_norm(h))
+        return self.output(self.final_norm(h)).transpose(0, 1)
 
 
 def init_weights(model: nn.Module, init: str) -> None:

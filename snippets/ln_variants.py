@@ -78,7 +78,7 @@ def to_deepnorm(model: Encoder, scale_init: bool) -> None:
     for i, layer in enumerate(model.layers):
         attention = layer.self_attn
         deep = DeepNormLayer(attention.embed_dim, attention.num_heads, layer.linear1.out_features,
-                             dropout=0.0, batch_first=True, alpha=alpha)
+                             dropout=0.0, batch_first=attention.batch_first, alpha=alpha)
         deep.load_state_dict(layer.state_dict())
         model.layers[i] = deep
     if scale_init:

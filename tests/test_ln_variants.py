@@ -32,6 +32,16 @@ def test_deepnorm_layer_with_alpha_one_is_the_post_ln_layer():
     assert not torch.allclose(deep(x), plain(x), atol=1e-3)
 
 
+def test_deepnorm_model_with_alpha_one_is_the_post_ln_model():
+    # to_deepnorm이 바꿔 넣은 층은 원래 층과 같은 배치 순서로 계산한다: α = 1이면 모델의 출력이 Post-LN과 같다
+    post = lnv.build_variant("post", n_layers=2)
+    deep = lnv.build_variant("deepnorm_alpha", n_layers=2)
+    for layer in deep.layers:
+        layer.alpha = 1.0
+    x = torch.randint(ln.VOCAB, (3, 7), generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(deep(x), post(x), atol=1e-5)
+
+
 def test_post_and_pre_are_the_runs_of_layer_norm(norms):
     # 같은 시드, 같은 초기화: layer_norm 노트북의 1번 측정과 똑같다
     assert norms["post"] == ln.mean_grad_norms("xavier")["post"]
