@@ -63,6 +63,20 @@ def test_gradient_norms_are_reproducible():
     assert ln.layer_grad_norms(False, seed=0) == ln.layer_grad_norms(False, seed=0)
 
 
+def test_one_model_measured_in_both_placements_gives_the_runs_of_two_built_models():
+    # mean_grad_norms는 시드마다 모델을 한 번 만들고 LN의 자리만 바꿔 두 번 잰다: 따로 만든 두 모델과 값이 같다
+    shared = ln.mean_grad_norms("xavier", seeds=(1,), n_layers=3)
+    assert shared["post"] == ln.layer_grad_norms(False, seed=1, n_layers=3)
+    assert shared["pre"] == ln.layer_grad_norms(True, seed=1, n_layers=3)
+    torch.manual_seed(1)
+    switched = ln.place_norms(ln.build_encoder(False, n_layers=3), True)
+    torch.manual_seed(1)
+    built = ln.build_encoder(True, n_layers=3)
+    assert switched.state_dict().keys() == built.state_dict().keys()
+    assert all(torch.equal(switched.state_dict()[k], v) for k, v in built.state_dict().items())
+    assert all(layer.norm_first for layer in switched.layers)
+
+
 @pytest.fixture(scope="module")
 def training():
     return {
