@@ -69,6 +69,17 @@ def test_variants_keep_the_weights_and_change_only_the_structure():
     assert isinstance(rms.final_norm, torch.nn.RMSNorm) and isinstance(rms.layers[0].norm1, torch.nn.RMSNorm)
 
 
+def test_making_a_variant_leaves_the_shared_post_ln_model_as_it_was():
+    # mean_grad_norms는 시드마다 만든 Post-LN 모델 하나에서 모든 구조를 복사해 만든다: 원래 모델은 바뀌지 않는다
+    base = lnv.build_post_ln(n_layers=2)
+    before = {name: p.detach().clone() for name, p in base.named_parameters()}
+    for name in lnv.VARIANTS:
+        lnv.make_variant(base, name)
+    assert all(torch.equal(p, before[name]) for name, p in base.named_parameters())
+    assert isinstance(base.final_norm, torch.nn.Identity)
+    assert all(type(layer) is torch.nn.TransformerEncoderLayer and not layer.norm_first for layer in base.layers)
+
+
 def test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows(norms):
     # 페이지: Post-LN은 위층으로 갈수록 커지고, α를 곱하면 오히려 조금 줄며 거의 평평하다
     post, deep = norms["post"], norms["deepnorm_alpha"]
