@@ -327,7 +327,8 @@ def single_thread():
 def _train_copy(pre_ln: bool, lr: float, warmup_steps: int, steps: int, seed: int) -> list[float]:
     torch.manual_seed(seed)
     model = build_encoder(pre_ln, "xavier", **TRAIN_SIZES)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98))
+    # fused=True: 모든 파라미터의 Adam 갱신을 한 번에 계산한다(식은 같고, 파라미터마다 따로 할 때보다 빠르다)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), fused=True)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: linear_warmup_factor(step, warmup_steps))
     generator = torch.Generator().manual_seed(20_000 + seed)  # 네 조합이 같은 데이터를 본다
     vocab = TRAIN_SIZES["vocab"]

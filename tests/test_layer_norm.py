@@ -83,6 +83,7 @@ def training():
         "post_none": ln.final_loss(ln.train_copy(False, 1e-2, 0)),
         "post_warm": ln.final_loss(ln.train_copy(False, 1e-2, ln.WARMUP_STEPS)),
         "pre_none": ln.final_loss(ln.train_copy(True, 1e-2, 0)),
+        "post_small_lr": ln.final_loss(ln.train_copy(False, ln.SMALL_LR, 0)),
     }
 
 
@@ -97,6 +98,12 @@ def test_warmup_rescues_post_ln(training):
 
 def test_pre_ln_trains_without_warmup(training):
     assert training["pre_none"] < 0.1
+
+
+def test_post_ln_trains_without_warmup_at_a_smaller_lr(training):
+    # 페이지: Post-LN도 lr을 3e-3으로 낮추면 warm-up 없이 학습된다 (학습이 안 되는 구조가 아니라 lr에 민감하다)
+    assert ln.SMALL_LR == 3e-3
+    assert training["post_small_lr"] < 0.1
 
 
 # ---------------------------------------------------------------- the exercises' variants
