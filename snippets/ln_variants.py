@@ -85,12 +85,15 @@ def to_deepnorm(model: Encoder, scale_init: bool) -> None:
         deep.load_state_dict(layer.state_dict(), assign=True)
         model.layers[i] = deep
     if scale_init:
+        # 곱한 값을 새 파라미터로 넣는다(제자리에서 곱하지 않는다): 가중치를 함께 쓰는 다른 모델은 그대로 남는다
         with torch.no_grad():
             for layer in model.layers:
                 d = layer.self_attn.embed_dim
-                for weight in (layer.linear1.weight, layer.linear2.weight,
-                               layer.self_attn.in_proj_weight[2 * d:], layer.self_attn.out_proj.weight):
-                    weight.mul_(beta)
+                v_only = torch.ones(3 * d, 1)
+                v_only[2 * d :] = beta  # in_proj_weight는 W_Q, W_K, W_V를 쌓은 것: W_V만 β배
+                layer.self_attn.in_proj_weight = nn.Parameter(layer.self_attn.in_proj_weight * v_only)
+                for module in (layer.linear1, layer.linear2, layer.self_attn.out_proj):
+                    module.weight = nn.Parameter(module.weight * beta)
 
 
 def use_rms_norm(model: Encoder) -> None:
@@ -122,9 +125,11 @@ def build_post_ln(seed: int = 0, n_layers: int = N_LAYERS, d_model: int = D_MODE
 
 
 def make_variant(post_ln: Encoder, name: str) -> Encoder:
-    """Post-LN 모델 post_ln의 복사본을 VARIANTS의 구조 name으로 바꿔 돌려준다(post_ln은 그대로 둔다)."""
+    """post_ln(Post-LN 모델)과 가중치를 함께 쓰는 VARIANTS의 구조 name을 만들어 돌려준다(post_ln은 그대로 둔다)."""
     pre_ln, change = VARIANTS[name]
-    model = place_norms(copy.deepcopy(post_ln), pre_ln)
+    # 모듈 구조만 복사하고 가중치는 post_ln의 것을 함께 쓴다: memo에 넣어 둔 파라미터는 deepcopy가 새로 만들지 않는다.
+    # 구조를 바꾸는 함수들은 가중치를 제자리에서 고치지 않으므로 post_ln은 바뀌지 않는다.
+    model = place_norms(copy.deepcopy(post_ln, memo={id(p): p for p in post_ln.parameters()}), pre_ln)
     if change is not None:
         change(model)
     return model
