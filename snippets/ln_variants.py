@@ -25,12 +25,14 @@
 #   Pre-LN의 LN(Pre-LN의 최종 LN 포함)을 모두 RMSNorm으로 바꾼다.
 
 # %%
+import copy
+
 import torch
 from torch import nn
 
 # 저장소 폴더에서 `python -m snippets.ln_variants`로 실행하거나 빌더가 실행한다.
 from snippets._figures import legend_below, publish, save_figure  # noqa: F401  (publish: 페이지가 인용하는 값)
-from snippets.layer_norm import BATCH, SEEDS, SEQ_LEN, Encoder, build_encoder, linear2_grad_norms
+from snippets.layer_norm import BATCH, SEEDS, SEQ_LEN, Encoder, build_encoder, linear2_grad_norms, place_norms
 
 # %% [markdown]
 # ### 설정
@@ -77,17 +79,21 @@ def to_deepnorm(model: Encoder, scale_init: bool) -> None:
     alpha, beta = deepnorm_constants(len(model.layers))
     for i, layer in enumerate(model.layers):
         attention = layer.self_attn
+        # 가중치는 원래 층의 것을 그대로 넘겨받으므로, 새 층은 가중치를 만들지 않고(meta 장치) 틀만 만든다
         deep = DeepNormLayer(attention.embed_dim, attention.num_heads, layer.linear1.out_features,
-                             dropout=0.0, batch_first=True, alpha=alpha)
-        deep.load_state_dict(layer.state_dict())
+                             dropout=0.0, batch_first=attention.batch_first, alpha=alpha, device="meta")
+        deep.load_state_dict(layer.state_dict(), assign=True)
         model.layers[i] = deep
     if scale_init:
+        # 곱한 값을 새 파라미터로 넣는다(제자리에서 곱하지 않는다): 가중치를 함께 쓰는 다른 모델은 그대로 남는다
         with torch.no_grad():
             for layer in model.layers:
                 d = layer.self_attn.embed_dim
-                for weight in (layer.linear1.weight, layer.linear2.weight,
-                               layer.self_attn.in_proj_weight[2 * d:], layer.self_attn.out_proj.weight):
-                    weight.mul_(beta)
+                v_only = torch.ones(3 * d, 1)
+                v_only[2 * d :] = beta  # in_proj_weight는 W_Q, W_K, W_V를 쌓은 것: W_V만 β배
+                layer.self_attn.in_proj_weight = nn.Parameter(layer.self_attn.in_proj_weight * v_only)
+                for module in (layer.linear1, layer.linear2, layer.self_attn.out_proj):
+                    module.weight = nn.Parameter(module.weight * beta)
 
 
 def use_rms_norm(model: Encoder) -> None:
@@ -112,23 +118,37 @@ VARIANTS = {
 }
 
 
-def build_variant(name: str, seed: int = 0, n_layers: int = N_LAYERS, d_model: int = D_MODEL) -> Encoder:
-    """VARIANTS의 구조를 만든다: layer_norm과 같은 시드·같은 Xavier 초기화로 Post-LN/Pre-LN을 만든 뒤 구조만 바꾼다."""
-    pre_ln, change = VARIANTS[name]
+def build_post_ln(seed: int = 0, n_layers: int = N_LAYERS, d_model: int = D_MODEL) -> Encoder:
+    """layer_norm과 같은 시드·같은 Xavier 초기화의 Post-LN 모델: 모든 구조가 이 가중치에서 출발한다."""
     torch.manual_seed(seed)
-    model = build_encoder(pre_ln, "xavier", n_layers=n_layers, d_model=d_model)
+    return build_encoder(False, "xavier", n_layers=n_layers, d_model=d_model)
+
+
+def make_variant(post_ln: Encoder, name: str) -> Encoder:
+    """post_ln(Post-LN 모델)과 가중치를 함께 쓰는 VARIANTS의 구조 name을 만들어 돌려준다(post_ln은 그대로 둔다)."""
+    pre_ln, change = VARIANTS[name]
+    # 모듈 구조만 복사하고 가중치는 post_ln의 것을 함께 쓴다: memo에 넣어 둔 파라미터는 deepcopy가 새로 만들지 않는다.
+    # 구조를 바꾸는 함수들은 가중치를 제자리에서 고치지 않으므로 post_ln은 바뀌지 않는다.
+    model = place_norms(copy.deepcopy(post_ln, memo={id(p): p for p in post_ln.parameters()}), pre_ln)
     if change is not None:
         change(model)
     return model
 
 
+def build_variant(name: str, seed: int = 0, n_layers: int = N_LAYERS, d_model: int = D_MODEL) -> Encoder:
+    """VARIANTS의 구조를 만든다: layer_norm과 같은 시드·같은 Xavier 초기화로 만든 모델에서 구조만 바꾼다."""
+    return make_variant(build_post_ln(seed, n_layers, d_model), name)
+
+
 def mean_grad_norms(names, seeds=SEEDS, **sizes) -> dict[str, list[float]]:
-    """구조마다 층별 linear2 기울기 노름의 시드 평균: {이름: [1번째 층, ..., 마지막 층]}."""
-    result = {}
-    for name in names:
-        runs = torch.tensor([linear2_grad_norms(build_variant(name, seed, **sizes), seed) for seed in seeds])
-        result[name] = runs.mean(dim=0).tolist()
-    return result
+    """구조마다 층별 linear2 기울기 노름의 시드 평균: {이름: [1번째 층, ..., 마지막 층]}.
+    시드마다 모델을 한 번 만들고, 그 복사본의 구조를 바꿔 가며 잰다."""
+    runs = {name: [] for name in names}
+    for seed in seeds:
+        post_ln = build_post_ln(seed, **sizes)
+        for name in names:
+            runs[name].append(linear2_grad_norms(make_variant(post_ln, name), seed))
+    return {name: torch.tensor(values).mean(dim=0).tolist() for name, values in runs.items()}
 
 
 def spread(norms: list[float]) -> float:
@@ -144,7 +164,7 @@ def max_relative_difference(a: list[float], b: list[float]) -> float:
 def norm_input_mean_ratio(seed: int = 0, **sizes) -> float:
     """Post-LN 모델(초기화 직후)의 정규화 층에 들어가는 토큰 벡터마다 |성분 평균| / RMS를 재서 평균한다.
     RMSNorm은 LN과 이 평균만큼 다르다: 0이면 두 정규화는 같은 값을 낸다."""
-    model = build_variant("post", seed, **sizes)
+    model = build_post_ln(seed, **sizes)
     ratios = []
 
     def record(module, inputs):

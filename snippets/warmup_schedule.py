@@ -75,8 +75,9 @@ def copy_task_lrate(step: int, lr: float = BIG_LR, warmup_steps: int = WARMUP_ST
 
 # %%
 if __name__ == "__main__":
+    peaks = {warmup: peak(warmup) for warmup in WARMUP_SETTINGS}  # 그림도 이 값을 쓴다
     for warmup in WARMUP_SETTINGS:
-        step, value = peak(warmup)
+        step, value = peaks[warmup]
         end = noam_lrate(TOTAL_STEPS, warmup_steps=warmup)
         print(f"warmup_steps {warmup:>6,}: 최댓값 {value:.2e} (step {step:,}), step {TOTAL_STEPS:,}에서 {end:.2e}")
         publish(f"wu_peak_{warmup}", value)
@@ -117,7 +118,7 @@ if __name__ == "__main__":
         for color, warmup in zip(("C1", "C0", "C2"), WARMUP_SETTINGS):
             label = f"warmup_steps {warmup:,}" + (" (논문)" if warmup == PAPER_WARMUP else "")
             ax.plot(plotted, rates[warmup], color=color, label=label)
-            step, value = peak(warmup)
+            step, value = peaks[warmup]
             ax.plot([step], [value], "o", color=color, markersize=4)  # 최댓값 (범례에는 넣지 않는다)
         ax.set_xlabel("학습 step")
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 10,000처럼 쉼표로 묶는다

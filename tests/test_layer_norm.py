@@ -63,12 +63,27 @@ def test_gradient_norms_are_reproducible():
     assert ln.layer_grad_norms(False, seed=0) == ln.layer_grad_norms(False, seed=0)
 
 
+def test_one_model_measured_in_both_placements_gives_the_runs_of_two_built_models():
+    # mean_grad_norms는 시드마다 모델을 한 번 만들고 LN의 자리만 바꿔 두 번 잰다: 따로 만든 두 모델과 값이 같다
+    shared = ln.mean_grad_norms("xavier", seeds=(1,), n_layers=3)
+    assert shared["post"] == ln.layer_grad_norms(False, seed=1, n_layers=3)
+    assert shared["pre"] == ln.layer_grad_norms(True, seed=1, n_layers=3)
+    torch.manual_seed(1)
+    switched = ln.place_norms(ln.build_encoder(False, n_layers=3), True)
+    torch.manual_seed(1)
+    built = ln.build_encoder(True, n_layers=3)
+    assert switched.state_dict().keys() == built.state_dict().keys()
+    assert all(torch.equal(switched.state_dict()[k], v) for k, v in built.state_dict().items())
+    assert all(layer.norm_first for layer in switched.layers)
+
+
 @pytest.fixture(scope="module")
 def training():
     return {
         "post_none": ln.final_loss(ln.train_copy(False, 1e-2, 0)),
         "post_warm": ln.final_loss(ln.train_copy(False, 1e-2, ln.WARMUP_STEPS)),
         "pre_none": ln.final_loss(ln.train_copy(True, 1e-2, 0)),
+        "post_small_lr": ln.final_loss(ln.train_copy(False, ln.SMALL_LR, 0)),
     }
 
 
@@ -83,6 +98,12 @@ def test_warmup_rescues_post_ln(training):
 
 def test_pre_ln_trains_without_warmup(training):
     assert training["pre_none"] < 0.1
+
+
+def test_post_ln_trains_without_warmup_at_a_smaller_lr(training):
+    # 페이지: Post-LN도 lr을 3e-3으로 낮추면 warm-up 없이 학습된다 (학습이 안 되는 구조가 아니라 lr에 민감하다)
+    assert ln.SMALL_LR == 3e-3
+    assert training["post_small_lr"] < 0.1
 
 
 # ---------------------------------------------------------------- the exercises' variants

@@ -32,6 +32,16 @@ def test_deepnorm_layer_with_alpha_one_is_the_post_ln_layer():
     assert not torch.allclose(deep(x), plain(x), atol=1e-3)
 
 
+def test_deepnorm_model_with_alpha_one_is_the_post_ln_model():
+    # to_deepnorm이 바꿔 넣은 층은 원래 층과 같은 배치 순서로 계산한다: α = 1이면 모델의 출력이 Post-LN과 같다
+    post = lnv.build_variant("post", n_layers=2)
+    deep = lnv.build_variant("deepnorm_alpha", n_layers=2)
+    for layer in deep.layers:
+        layer.alpha = 1.0
+    x = torch.randint(ln.VOCAB, (3, 7), generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(deep(x), post(x), atol=1e-5)
+
+
 def test_post_and_pre_are_the_runs_of_layer_norm(norms):
     # 같은 시드, 같은 초기화: layer_norm 노트북의 1번 측정과 똑같다
     assert norms["post"] == ln.mean_grad_norms("xavier")["post"]
@@ -57,6 +67,17 @@ def test_variants_keep_the_weights_and_change_only_the_structure():
     assert all(isinstance(layer, lnv.DeepNormLayer) and layer.alpha == pytest.approx(24**0.25) for layer in deep.layers)
     rms = lnv.build_variant("pre_rms")
     assert isinstance(rms.final_norm, torch.nn.RMSNorm) and isinstance(rms.layers[0].norm1, torch.nn.RMSNorm)
+
+
+def test_making_a_variant_leaves_the_shared_post_ln_model_as_it_was():
+    # mean_grad_norms는 시드마다 만든 Post-LN 모델 하나에서 모든 구조를 복사해 만든다: 원래 모델은 바뀌지 않는다
+    base = lnv.build_post_ln(n_layers=2)
+    before = {name: p.detach().clone() for name, p in base.named_parameters()}
+    for name in lnv.VARIANTS:
+        lnv.make_variant(base, name)
+    assert all(torch.equal(p, before[name]) for name, p in base.named_parameters())
+    assert isinstance(base.final_norm, torch.nn.Identity)
+    assert all(type(layer) is torch.nn.TransformerEncoderLayer and not layer.norm_first for layer in base.layers)
 
 
 def test_deepnorm_alpha_is_nearly_flat_where_post_ln_grows(norms):
