@@ -188,9 +188,12 @@ def save_figure(
                     drawn.append((layout, variant, fig))
                     _hyphenate_log_ticks(fig)
                     _unsampled_images(fig)
-                    if layout == "narrow" or not narrow:
-                        _fit_narrow(fig)
-                    _check(fig, name, layout if narrow else "only", variant)
+                    fitted = layout == "narrow" or not narrow
+                    # The check reads the drawing that fitting ended on: the figure at its final size.
+                    drawing = _fit_narrow(fig) if fitted else figure_check.draw(fig)
+                    _check(fig, name, layout if narrow else "only", variant, drawing)
+                    if fitted:
+                        _settle_layout(fig)
         return _write(name, drawn, {"alt": alt.strip(), "volatile": volatile})
     finally:
         for _, _, fig in drawn:
@@ -212,7 +215,8 @@ def _write(name: str, drawn: list, meta: dict) -> list[Path]:
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
             svg = svg_compact.compact(buffer.getvalue())
             path.write_text(svg, encoding="utf-8")
-            sizes.setdefault(layout, {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)})
+            if layout not in sizes:  # both palettes have the same sizes
+                sizes[layout] = {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)}
             written.append(path)
     meta = {**meta, **sizes, "checked": [f"{layout}-{variant}" for layout, variant, _ in drawn]}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -229,9 +233,10 @@ class FigureDefect(ValueError):
 CHECK_COLUMN_PX = {"only": figure_check.PHONE_COLUMN_PX, "narrow": figure_check.PHONE_COLUMN_PX, "wide": 687}
 
 
-def _check(fig: Figure, name: str, layout: str, variant: str) -> None:
-    """Fail on any defect a reader would see (``snippets/_figure_check.py``)."""
-    found = figure_check.defects(fig, CHECK_COLUMN_PX[layout])
+def _check(fig: Figure, name: str, layout: str, variant: str, drawing: figure_check.Drawing | None = None) -> None:
+    """Fail on any defect a reader would see (``snippets/_figure_check.py``); ``drawing`` is the
+    figure's last draw, when nothing changed since."""
+    found = figure_check.defects(fig, CHECK_COLUMN_PX[layout], drawing)
     if not found:
         return
     message = f"figure '{name}' ({layout} layout, {variant} palette): " + "; ".join(found)
@@ -266,20 +271,23 @@ def _texts(fig: Figure) -> list:
     return [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
 
 
-def _smallest_font(fig: Figure) -> float:
-    """Smallest font size (pt) of the figure's visible texts (mathtext sub/superscripts aside)."""
-    return min((t.get_fontsize() for t in _texts(fig)), default=10.0)
+def _smallest_font(fig: Figure, texts: list | None = None) -> float:
+    """Smallest font size (pt) of the figure's visible texts (mathtext sub/superscripts aside);
+    ``texts`` is ``_texts(fig)`` when the caller has it (finding them walks every artist)."""
+    return min((t.get_fontsize() for t in (_texts(fig) if texts is None else texts)), default=10.0)
 
 
-def _fit_narrow(fig: Figure) -> None:
+def _fit_narrow(fig: Figure) -> figure_check.Drawing:
     """Shrink the figure (fonts keep their size) until its smallest text, at the width of a
     phone's column, is at least LEGIBLE_PX: the saved (tight) width must stay below
     min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge, but
-    not those with math: wrapping would split a $…$ span and show its TeX."""
-    for text in _texts(fig):
+    not those with math: wrapping would split a $…$ span and show its TeX. Returns the
+    drawing of the figure at its final size (for the check)."""
+    texts = _texts(fig)
+    for text in texts:
         if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
             text.set_wrap("$" not in text.get_text())
-    limit_pt = _smallest_font(fig) * NARROW_COLUMN_PX / LEGIBLE_PX
+    limit_pt = _smallest_font(fig, texts) * NARROW_COLUMN_PX / LEGIBLE_PX
     placed_by_hand = any(ax.get_subplotspec() is None for ax in fig.axes)
     if fig.get_layout_engine() is None and not placed_by_hand and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
         # Re-lay the smaller figure out (a colorbar added without a layout engine has a grid that
@@ -287,18 +295,34 @@ def _fit_narrow(fig: Figure) -> None:
         # figures keep their fractions).
         fig.set_layout_engine("constrained")
     for _ in range(6):
-        width_pt = _tight_width_pt(fig)
+        drawing = figure_check.draw(fig)
+        width_pt = _tight_width_pt(drawing)
         if width_pt <= limit_pt:
-            return
+            return drawing
         factor = max(0.6, limit_pt / width_pt * 0.98)
         w, h = fig.get_size_inches()
         fig.set_size_inches(w * factor, h * factor)
     raise ValueError(f"figure {fig.get_label() or ''!r}: cannot fit a phone's column ({width_pt:.0f} > {limit_pt:.0f} pt)")
 
 
-def _tight_width_pt(fig: Figure) -> float:
-    fig.canvas.draw()
-    return fig.get_tightbbox(fig.canvas.get_renderer()).width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
+def _settle_layout(fig: Figure) -> None:
+    """One more pass of the layout engine at the figure's final size, before it is saved.
+
+    Constrained layout is iterative: each pass moves the axes towards its fixed point, by a
+    millionth of a point at this stage. A fitted figure has always been saved after one pass
+    more than its fitting took (the check drew it once more by itself); this pass keeps that
+    count, and with it the bytes of the SVG. It costs a fraction of a draw: no artist is drawn."""
+    engine = fig.get_layout_engine()
+    if fig.axes and engine is not None:
+        try:
+            engine.execute(fig)
+        except ValueError:
+            pass  # as Figure.draw does: a layout that cannot be solved leaves the axes where they are
+
+
+def _tight_width_pt(drawing: figure_check.Drawing) -> float:
+    """The width (pt) of the figure as savefig(bbox_inches="tight") writes it, padding included."""
+    return drawing.tight.width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
 
 
 def _unsampled_images(fig: Figure) -> None:
