@@ -36,6 +36,7 @@ import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matpl
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.mathtext import MathTextParser  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 from snippets import _figure_check as figure_check  # noqa: E402
@@ -70,6 +71,39 @@ _COMMON_RC = {
     "legend.frameon": False,
     "image.cmap": "viridis",
 }
+
+
+def _share_math_layouts() -> None:
+    """Lay out each math text once per process instead of once per renderer.
+
+    Every renderer (the Agg canvas at each size a figure is fitted to, each SVG written)
+    has a math parser of its own, and matplotlib keeps the last 50 layouts of each parser:
+    the log-axis tick labels (``$\\mathdefault{10^{3}}$``) of a figure were parsed anew by
+    every renderer, in both palettes. A layout depends only on the kind of output (vector
+    or raster) and the arguments of ``_parse_cached``, never on the parser that asks (its
+    fonts and grammar are the class's), so one cache serves them all: same layouts, same bytes.
+    """
+    cached = MathTextParser.__dict__.get("_parse_cached")
+    parse = getattr(cached, "__wrapped__", None)
+    if parse is None or hasattr(cached, "layouts"):
+        return  # a matplotlib without that cache keeps its own; or already shared
+    layouts: dict = {}
+
+    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
+        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
+        if key not in layouts:
+            if len(layouts) >= _MATH_LAYOUTS_KEPT:
+                del layouts[next(iter(layouts))]  # the oldest
+            layouts[key] = parse(self, s, dpi, prop, antialiased, load_glyph_flags)
+        return layouts[key]
+
+    _parse_cached.layouts = layouts
+    _parse_cached.__wrapped__ = parse  # the parse itself, uncached
+    MathTextParser._parse_cached = _parse_cached
+
+
+_MATH_LAYOUTS_KEPT = 4096
+_share_math_layouts()
 
 
 def _theme_rc(variant: str) -> dict:
