@@ -22,11 +22,9 @@ matplotlib draws it (ticks outside the view limits, empty or hidden texts are ne
 drawn), with the lines as painted, wrapping included. Geometry is in display
 pixels of the figure's own DPI; one pixel of slack absorbs rounding.
 
-``draw(fig)`` lays the figure out on its Agg canvas once and records what it paints,
-without rasterising a pixel (the geometry is the canvas's all the same);
-``defects(fig, column, drawing)`` checks that drawing, so that a caller who has
-just drawn the figure at its final size (``_figures._fit_narrow``) does not draw
-it again.
+The check draws the figure once (``draw``): on its Agg canvas, with the same layout,
+tick placement and text wrapping as ``canvas.draw()``, but with painting turned off,
+since the check needs where things are, not their pixels.
 """
 
 from __future__ import annotations
@@ -71,20 +69,17 @@ class Painted:
 
 @dataclass(frozen=True)
 class Drawing:
-    """One layout of a figure as drawn on its canvas: the texts painted, the renderer whose
-    geometry they have, and the figure's tight bounding box (inches, as savefig takes it)."""
+    """A figure as drawn on its canvas: the texts painted, the renderer whose geometry they
+    have, and the figure's tight bounding box (inches, as savefig takes it)."""
 
     painted: list[Painted]
     renderer: object
     tight: Bbox
 
 
-def defects(fig: Figure, phone_column_px: float = PHONE_COLUMN_PX, drawing: Drawing | None = None) -> list[str]:
-    """Every defect a reader would see in ``fig`` (empty when the figure is clean).
-
-    ``drawing`` is ``draw(fig)`` of the figure as it is now (nothing changed since); without
-    it the figure is drawn here."""
-    drawing = drawing or draw(fig)
+def defects(fig: Figure, phone_column_px: float = PHONE_COLUMN_PX) -> list[str]:
+    """Every defect a reader would see in ``fig`` (empty when the figure is clean)."""
+    drawing = draw(fig)
     painted, renderer = drawing.painted, drawing.renderer
     saved = saved_area(fig, renderer, drawing.tight)
     found = []

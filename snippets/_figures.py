@@ -222,12 +222,9 @@ def save_figure(
                     drawn.append((layout, variant, fig))
                     _hyphenate_log_ticks(fig)
                     _unsampled_images(fig)
-                    fitted = layout == "narrow" or not narrow
-                    # The check reads the drawing that fitting ended on: the figure at its final size.
-                    drawing = _fit_narrow(fig) if fitted else figure_check.draw(fig)
-                    _check(fig, name, layout if narrow else "only", variant, drawing)
-                    if fitted:
-                        _settle_layout(fig)
+                    if layout == "narrow" or not narrow:
+                        _fit_narrow(fig)
+                    _check(fig, name, layout if narrow else "only", variant)
         return _write(name, drawn, {"alt": alt.strip(), "volatile": volatile})
     finally:
         for _, _, fig in drawn:
@@ -267,10 +264,9 @@ class FigureDefect(ValueError):
 CHECK_COLUMN_PX = {"only": figure_check.PHONE_COLUMN_PX, "narrow": figure_check.PHONE_COLUMN_PX, "wide": 687}
 
 
-def _check(fig: Figure, name: str, layout: str, variant: str, drawing: figure_check.Drawing | None = None) -> None:
-    """Fail on any defect a reader would see (``snippets/_figure_check.py``); ``drawing`` is the
-    figure's last draw, when nothing changed since."""
-    found = figure_check.defects(fig, CHECK_COLUMN_PX[layout], drawing)
+def _check(fig: Figure, name: str, layout: str, variant: str) -> None:
+    """Fail on any defect a reader would see (``snippets/_figure_check.py``)."""
+    found = figure_check.defects(fig, CHECK_COLUMN_PX[layout])
     if not found:
         return
     message = f"figure '{name}' ({layout} layout, {variant} palette): " + "; ".join(found)
@@ -311,12 +307,11 @@ def _smallest_font(fig: Figure, texts: list | None = None) -> float:
     return min((t.get_fontsize() for t in (_texts(fig) if texts is None else texts)), default=10.0)
 
 
-def _fit_narrow(fig: Figure) -> figure_check.Drawing:
+def _fit_narrow(fig: Figure) -> None:
     """Shrink the figure (fonts keep their size) until its smallest text, at the width of a
     phone's column, is at least LEGIBLE_PX: the saved (tight) width must stay below
     min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge, but
-    not those with math: wrapping would split a $…$ span and show its TeX. Returns the
-    drawing of the figure at its final size (for the check)."""
+    not those with math: wrapping would split a $…$ span and show its TeX."""
     texts = _texts(fig)
     for text in texts:
         if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
@@ -329,34 +324,28 @@ def _fit_narrow(fig: Figure) -> figure_check.Drawing:
         # figures keep their fractions).
         fig.set_layout_engine("constrained")
     for _ in range(6):
-        drawing = figure_check.draw(fig)
-        width_pt = _tight_width_pt(drawing)
+        width_pt = _laid_out_width_pt(fig)
         if width_pt <= limit_pt:
-            return drawing
+            return
         factor = max(0.6, limit_pt / width_pt * 0.98)
         w, h = fig.get_size_inches()
         fig.set_size_inches(w * factor, h * factor)
     raise ValueError(f"figure {fig.get_label() or ''!r}: cannot fit a phone's column ({width_pt:.0f} > {limit_pt:.0f} pt)")
 
 
-def _settle_layout(fig: Figure) -> None:
-    """One more pass of the layout engine at the figure's final size, before it is saved.
-
-    Constrained layout is iterative: each pass moves the axes towards its fixed point, by a
-    millionth of a point at this stage. A fitted figure has always been saved after one pass
-    more than its fitting took (the check drew it once more by itself); this pass keeps that
-    count, and with it the bytes of the SVG. It costs a fraction of a draw: no artist is drawn."""
+def _laid_out_width_pt(fig: Figure) -> float:
+    """The width (pt) that savefig(bbox_inches="tight") would write, padding included. The
+    figure's layout engine lays it out, as a draw would first do, and its tight box is measured;
+    no artist is drawn: fitting needs only the sizes of its parts (the check draws the figure
+    once it has its final size)."""
+    renderer = fig.canvas.get_renderer()
     engine = fig.get_layout_engine()
     if fig.axes and engine is not None:
         try:
             engine.execute(fig)
         except ValueError:
             pass  # as Figure.draw does: a layout that cannot be solved leaves the axes where they are
-
-
-def _tight_width_pt(drawing: figure_check.Drawing) -> float:
-    """The width (pt) of the figure as savefig(bbox_inches="tight") writes it, padding included."""
-    return drawing.tight.width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
+    return fig.get_tightbbox(renderer).width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
 
 
 def _unsampled_images(fig: Figure) -> None:
