@@ -105,6 +105,49 @@ def _share_math_layouts() -> None:
 _MATH_LAYOUTS_KEPT = 4096
 _share_math_layouts()
 
+# The font tables a text's line height comes from, in the order matplotlib reads them.
+_LINE_HEIGHT_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent"))
+
+
+def _cache_line_heights() -> None:
+    """Read a font's line height (ascent, descent, line gap) once per font and size, not once per text.
+
+    Every time matplotlib lays a text out (each draw, each size measured, each SVG written) it
+    looks the font up and reads those numbers from the font file's tables, unless the renderer
+    offers them itself (``_get_font_height_metrics``, the hook the PDF and PS renderers use).
+    The Agg and SVG renderers get that hook here: the same lookup and arithmetic as
+    ``Text._get_layout``, for the figure's DPI (the Agg canvas's; 72 while an SVG is written),
+    kept per font properties and DPI. Same numbers, same bytes.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.font_manager import fontManager, get_font
+
+    if hasattr(RendererAgg, "_get_font_height_metrics") or hasattr(RendererSVG, "_get_font_height_metrics"):
+        return  # a matplotlib whose renderers answer it themselves; or already done
+    heights: dict = {}
+
+    def line_height(prop, dpi: float) -> tuple:
+        key = (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
+               prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(), dpi)
+        if key not in heights:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            heights[key] = (None, None, None)  # no such table: matplotlib goes its own way, as without the hook
+            for table_name, gap_key, ascent_key, descent_key in _LINE_HEIGHT_TABLES:
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+                heights[key] = (table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale)
+                break
+        return heights[key]
+
+    RendererAgg._get_font_height_metrics = lambda self, prop: line_height(prop, self.dpi)
+    RendererSVG._get_font_height_metrics = lambda self, prop: line_height(prop, 72)
+
+
+_cache_line_heights()
+
 
 def _theme_rc(variant: str) -> dict:
     if variant == "light":

@@ -262,27 +262,6 @@ def test_save_figure_checks_the_figure_at_its_fitted_size(tmp_path, monkeypatch)
         save_figure("fitted-check", texts_apart_until_shrunk, alt="맞춘 크기 확인용 그림")
 
 
-def test_math_layouts_are_shared_by_every_renderer():
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.ft2font import LoadFlags
-    from matplotlib.mathtext import MathTextParser
-
-    prop = FontProperties(size=10)
-    first, second = RendererAgg(100, 100, 100), RendererAgg(200, 100, 100)
-    assert first.mathtext_parser is not second.mathtext_parser
-    label = r"$\mathdefault{10^{\text{-}7}}$"
-    layout = first.mathtext_parser.parse(label, 100, prop)
-    assert second.mathtext_parser.parse(label, 100, prop) is layout
-    # The same layout as a parser computes on its own; another size or kind of output is another one.
-    alone = MathTextParser._parse_cached.__wrapped__
-    antialiased = matplotlib.rcParams["text.antialiased"]
-    own = alone(MathTextParser("path"), label, 100, prop.copy(), antialiased, LoadFlags.NO_HINTING)
-    assert own == layout and own is not layout
-    assert first.mathtext_parser.parse(label, 72, prop) is not layout
-    assert MathTextParser("agg").parse(label, 100, prop) is not layout
-
-
 def test_a_learners_run_outside_the_build_warns_and_still_draws(tmp_path, monkeypatch, capsys):
     from snippets import _figures
 
