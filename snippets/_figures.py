@@ -36,11 +36,11 @@ import koreanize_matplotlib  # noqa: F401,E402  registers NanumGothic with matpl
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.mathtext import MathTextParser  # noqa: E402
 from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 from snippets import _figure_check as figure_check  # noqa: E402
 from snippets import _svg_compact as svg_compact  # noqa: E402
+from snippets import _text_layout_caches as text_layout_caches  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT_DIR = REPO_ROOT / ".cache" / "direct-run"
@@ -73,80 +73,9 @@ _COMMON_RC = {
 }
 
 
-def _share_math_layouts() -> None:
-    """Lay out each math text once per process instead of once per renderer.
-
-    Every renderer (the Agg canvas at each size a figure is fitted to, each SVG written)
-    has a math parser of its own, and matplotlib keeps the last 50 layouts of each parser:
-    the log-axis tick labels (``$\\mathdefault{10^{3}}$``) of a figure were parsed anew by
-    every renderer, in both palettes. A layout depends only on the kind of output (vector
-    or raster) and the arguments of ``_parse_cached``, never on the parser that asks (its
-    fonts and grammar are the class's), so one cache serves them all: same layouts, same bytes.
-    """
-    cached = MathTextParser.__dict__.get("_parse_cached")
-    parse = getattr(cached, "__wrapped__", None)
-    if parse is None or hasattr(cached, "layouts"):
-        return  # a matplotlib without that cache keeps its own; or already shared
-    layouts: dict = {}
-
-    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
-        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
-        if key not in layouts:
-            if len(layouts) >= _MATH_LAYOUTS_KEPT:
-                del layouts[next(iter(layouts))]  # the oldest
-            layouts[key] = parse(self, s, dpi, prop, antialiased, load_glyph_flags)
-        return layouts[key]
-
-    _parse_cached.layouts = layouts
-    _parse_cached.__wrapped__ = parse  # the parse itself, uncached
-    MathTextParser._parse_cached = _parse_cached
-
-
-_MATH_LAYOUTS_KEPT = 4096
-_share_math_layouts()
-
-# The font tables a text's line height comes from, in the order matplotlib reads them.
-_LINE_HEIGHT_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent"))
-
-
-def _cache_line_heights() -> None:
-    """Read a font's line height (ascent, descent, line gap) once per font and size, not once per text.
-
-    Every time matplotlib lays a text out (each draw, each size measured, each SVG written) it
-    looks the font up and reads those numbers from the font file's tables, unless the renderer
-    offers them itself (``_get_font_height_metrics``, the hook the PDF and PS renderers use).
-    The Agg and SVG renderers get that hook here: the same lookup and arithmetic as
-    ``Text._get_layout``, for the figure's DPI (the Agg canvas's; 72 while an SVG is written),
-    kept per font properties and DPI. Same numbers, same bytes.
-    """
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.backends.backend_svg import RendererSVG
-    from matplotlib.font_manager import fontManager, get_font
-
-    if hasattr(RendererAgg, "_get_font_height_metrics") or hasattr(RendererSVG, "_get_font_height_metrics"):
-        return  # a matplotlib whose renderers answer it themselves; or already done
-    heights: dict = {}
-
-    def line_height(prop, dpi: float) -> tuple:
-        key = (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
-               prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(), dpi)
-        if key not in heights:
-            font = get_font(fontManager._find_fonts_by_props(prop))
-            heights[key] = (None, None, None)  # no such table: matplotlib goes its own way, as without the hook
-            for table_name, gap_key, ascent_key, descent_key in _LINE_HEIGHT_TABLES:
-                table = font.get_sfnt_table(table_name)
-                if table is None:
-                    continue
-                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
-                heights[key] = (table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale)
-                break
-        return heights[key]
-
-    RendererAgg._get_font_height_metrics = lambda self, prop: line_height(prop, self.dpi)
-    RendererSVG._get_font_height_metrics = lambda self, prop: line_height(prop, 72)
-
-
-_cache_line_heights()
+# Texts are laid out once per process (the sizes of texts, math layouts, line heights), not
+# again at every layout of every figure: snippets/_text_layout_caches.py.
+text_layout_caches.install()
 
 
 def _theme_rc(variant: str) -> dict:

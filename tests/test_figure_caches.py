@@ -1,11 +1,12 @@
-"""The per-process caches of snippets/_figures.py (math layouts, line heights) give the layouts
-matplotlib computes without them: the same text boxes and the same SVG bytes."""
+"""The per-process caches of snippets/_text_layout_caches.py (math layouts, text sizes, line
+heights) give the layouts matplotlib computes without them: the same text boxes and SVG bytes."""
 
 from __future__ import annotations
 
 import io
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 
@@ -17,7 +18,7 @@ from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.ft2font import LoadFlags  # noqa: E402
 from matplotlib.mathtext import MathTextParser  # noqa: E402
 
-from snippets._figures import figure_style  # noqa: E402  (importing it sets the caches up)
+from snippets._figures import figure_style  # noqa: E402  (importing it installs the caches)
 
 TEXTS = [
     ("위치 pos", {}),
@@ -57,6 +58,31 @@ def test_text_boxes_are_those_without_the_line_height_cache(monkeypatch, dpi):
     fig, artists = figure_of_texts(dpi)
     renderer = fig.canvas.get_renderer()
     assert [text.get_window_extent(renderer).bounds for text in artists] == cached
+
+
+def test_text_boxes_and_svg_bytes_are_those_without_the_shared_text_sizes(monkeypatch):
+    fig, artists = figure_of_texts()
+    cached_boxes = [text.get_window_extent(fig.canvas.get_renderer()).bounds for text in artists]
+    cached_svg = svg_bytes(fig)
+    monkeypatch.setattr(
+        matplotlib.text, "_get_text_metrics_with_cache", matplotlib.text._get_text_metrics_with_cache.__wrapped__
+    )
+    fig, artists = figure_of_texts()
+    assert [text.get_window_extent(fig.canvas.get_renderer()).bounds for text in artists] == cached_boxes
+    assert svg_bytes(figure_of_texts()[0]) == cached_svg
+
+
+def test_a_text_is_measured_once_per_kind_of_renderer_and_dpi():
+    sizes = matplotlib.text._get_text_metrics_with_cache.sizes
+    prop = FontProperties(size=11)
+    first, second, sharper = RendererAgg(300, 200, 100), RendererAgg(400, 300, 100), RendererAgg(300, 200, 200)
+    before = len(sizes)
+    size = matplotlib.text._get_text_metrics_with_cache(first, "한 번만 잰다", prop, False, 100)
+    assert matplotlib.text._get_text_metrics_with_cache(second, "한 번만 잰다", prop, False, 100) == size
+    assert len(sizes) == before + 1
+    assert size == first.get_text_width_height_descent("한 번만 잰다", prop, False)
+    doubled = matplotlib.text._get_text_metrics_with_cache(sharper, "한 번만 잰다", prop, False, 200)
+    assert len(sizes) == before + 2 and doubled[0] > 1.9 * size[0]
 
 
 def test_svg_bytes_are_those_without_the_line_height_cache(monkeypatch):
