@@ -21,6 +21,10 @@ Only texts that are actually painted count: the check records each text as
 matplotlib draws it (ticks outside the view limits, empty or hidden texts are never
 drawn), with the lines as painted, wrapping included. Geometry is in display
 pixels of the figure's own DPI; one pixel of slack absorbs rounding.
+
+The check draws the figure once (``draw``): on its Agg canvas, with the same layout,
+tick placement and text wrapping as ``canvas.draw()``, but with painting turned off,
+since the check needs where things are, not their pixels.
 """
 
 from __future__ import annotations
@@ -63,17 +67,28 @@ class Painted:
         return " / ".join(line for line in self.lines if line.strip())
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """A figure as drawn on its canvas: the texts painted, the renderer whose geometry they
+    have, and the figure's tight bounding box (inches, as savefig takes it)."""
+
+    painted: list[Painted]
+    renderer: object
+    tight: Bbox
+
+
 def defects(fig: Figure, phone_column_px: float = PHONE_COLUMN_PX) -> list[str]:
     """Every defect a reader would see in ``fig`` (empty when the figure is clean)."""
-    painted = painted_texts(fig)
-    renderer = fig.canvas.get_renderer()
+    drawing = draw(fig)
+    painted, renderer = drawing.painted, drawing.renderer
+    saved = saved_area(fig, renderer, drawing.tight)
     found = []
     found += overlapping_texts(painted)
-    found += texts_out_of_their_box(fig, painted, renderer)
+    found += texts_out_of_their_box(fig, painted, renderer, saved)
     found += legends_over_data(fig, renderer)
     found += legends_over_texts(fig, painted, renderer)
     found += raw_tex(painted)
-    found += illegible_texts(fig, painted, renderer, phone_column_px)
+    found += illegible_texts(fig, painted, renderer, phone_column_px, saved)
     return found
 
 
@@ -100,15 +115,24 @@ def _recording_text_draws(record: list) -> Iterator[None]:
         text.Text.draw = original
 
 
-def painted_texts(fig: Figure) -> list[Painted]:
-    """The texts that a draw of ``fig`` paints, in drawing order (each artist once)."""
+def draw(fig: Figure) -> Drawing:
+    """Draw ``fig`` on its Agg canvas as ``canvas.draw()`` would (layout engine, tick placement,
+    text wrapping: the same geometry) but with the renderer's painting turned off, record the
+    texts it paints and measure its tight bounding box."""
     record: list[Painted] = []
-    with _recording_text_draws(record):
-        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    with _recording_text_draws(record), renderer._draw_disabled():
+        fig.draw(renderer)
     unique: dict[int, Painted] = {}
     for item in record:
         unique[id(item.artist)] = item
-    return [item for item in unique.values() if item.label.strip()]
+    painted = [item for item in unique.values() if item.label.strip()]
+    return Drawing(painted, renderer, fig.get_tightbbox(renderer))
+
+
+def painted_texts(fig: Figure) -> list[Painted]:
+    """The texts that a draw of ``fig`` paints, in drawing order (each artist once)."""
+    return draw(fig).painted
 
 
 def _role(artist: text.Text) -> str:
@@ -180,19 +204,24 @@ def _inside(inner: Bbox, outer: Bbox) -> bool:
             and inner.y0 >= outer.y0 - SLACK_PX and inner.y1 <= outer.y1 + SLACK_PX)
 
 
-def texts_out_of_their_box(fig: Figure, painted: list[Painted], renderer) -> list[str]:
+def texts_out_of_their_box(fig: Figure, painted: list[Painted], renderer, saved: Bbox | None = None) -> list[str]:
     """A text whose centre lies in a box must fit in it (the smallest such box); a text that
     its axes clip must fit in the clip box (else the reader sees it cut)."""
     found = []
-    saved = saved_area(fig, renderer)
-    boxes = [(patch, patch.get_window_extent(renderer)) for patch in _boxes(fig)]
+    saved = saved_area(fig, renderer) if saved is None else saved
+    # Each box's outline in display pixels, once: a bar chart has hundreds of boxes and every
+    # text is tested against all of them.
+    boxes = []
+    for patch in _boxes(fig):
+        transform = patch.get_transform()
+        boxes.append((patch.get_path(), transform.frozen(), patch.get_path().get_extents(transform)))
     legend_texts = {id(text) for legend in _legends(fig) for text in legend.texts}
     for item in painted:
         if id(item.artist) in legend_texts:
             continue  # a legend over a box is a legend over data (legends_over_data)
         centre = item.box.x0 + item.box.width / 2, item.box.y0 + item.box.height / 2
-        holders = [(extent.width * extent.height, extent) for patch, extent in boxes
-                   if patch.get_path().contains_point(centre, patch.get_transform())]
+        holders = [(extent.width * extent.height, extent) for path, transform, extent in boxes
+                   if _near(centre, extent) and path.contains_point(centre, transform)]
         if holders:
             _, holder = min(holders, key=lambda pair: pair[0])
             if not _inside(item.box, holder):
@@ -205,13 +234,20 @@ def texts_out_of_their_box(fig: Figure, painted: list[Painted], renderer) -> lis
     return found
 
 
-def saved_area(fig: Figure, renderer) -> Bbox:
+def _near(point: tuple[float, float], extent: Bbox) -> bool:
+    """Whether ``point`` lies in ``extent`` (a shape's bounding box) give or take a pixel: only
+    then can the shape hold it."""
+    return extent.x0 - 1 <= point[0] <= extent.x1 + 1 and extent.y0 - 1 <= point[1] <= extent.y1 + 1
+
+
+def saved_area(fig: Figure, renderer, tight: Bbox | None = None) -> Bbox:
     """The part of the canvas that ``savefig(bbox_inches='tight')`` writes, in display pixels
-    (texts left out of the layout may fall outside it)."""
+    (texts left out of the layout may fall outside it). ``tight`` is the figure's tight
+    bounding box in inches when it was just measured."""
     from matplotlib import rcParams
 
     pad = rcParams["savefig.pad_inches"] * fig.dpi
-    inches = fig.get_tightbbox(renderer)
+    inches = fig.get_tightbbox(renderer) if tight is None else tight
     return Bbox.from_extents(inches.x0 * fig.dpi - pad, inches.y0 * fig.dpi - pad,
                              inches.x1 * fig.dpi + pad, inches.y1 * fig.dpi + pad)
 
@@ -367,14 +403,17 @@ def _raw_tex_in_line(line: str, artist: text.Text) -> str | None:
 # ---------------------------------------------------------------- legibility
 
 
-def saved_width_px(fig: Figure, renderer) -> float:
+def saved_width_px(fig: Figure, renderer, saved: Bbox | None = None) -> float:
     """CSS width of the figure saved with ``bbox_inches='tight'``."""
-    return saved_area(fig, renderer).width / fig.dpi * 72 * _PX_PER_PT
+    saved = saved_area(fig, renderer) if saved is None else saved
+    return saved.width / fig.dpi * 72 * _PX_PER_PT
 
 
-def illegible_texts(fig: Figure, painted: list[Painted], renderer, column_px: float) -> list[str]:
+def illegible_texts(
+    fig: Figure, painted: list[Painted], renderer, column_px: float, saved: Bbox | None = None
+) -> list[str]:
     """Texts below the floor, as one sentence naming the smallest (they usually share a cause)."""
-    scale = min(1.0, column_px / saved_width_px(fig, renderer))
+    scale = min(1.0, column_px / saved_width_px(fig, renderer, saved))
     shown = sorted((item.artist.get_fontsize() * _PX_PER_PT * scale, _describe(item)) for item in painted)
     small = [(size, name) for size, name in shown if size < LEGIBLE_PX - 1e-6]
     if not small:

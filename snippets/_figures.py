@@ -40,6 +40,7 @@ from matplotlib.ticker import Formatter, LogFormatterSciNotation  # noqa: E402
 
 from snippets import _figure_check as figure_check  # noqa: E402
 from snippets import _svg_compact as svg_compact  # noqa: E402
+from snippets import _text_layout_caches as text_layout_caches  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT_DIR = REPO_ROOT / ".cache" / "direct-run"
@@ -70,6 +71,11 @@ _COMMON_RC = {
     "legend.frameon": False,
     "image.cmap": "viridis",
 }
+
+
+# Texts are laid out once per process (the sizes of texts, math layouts, line heights), not
+# again at every layout of every figure: snippets/_text_layout_caches.py.
+text_layout_caches.install()
 
 
 def _theme_rc(variant: str) -> dict:
@@ -212,7 +218,8 @@ def _write(name: str, drawn: list, meta: dict) -> list[Path]:
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": name})
             svg = svg_compact.compact(buffer.getvalue())
             path.write_text(svg, encoding="utf-8")
-            sizes.setdefault(layout, {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)})
+            if layout not in sizes:  # both palettes have the same sizes
+                sizes[layout] = {"min_font_pt": _smallest_font(fig), **svg_compact.css_size(svg)}
             written.append(path)
     meta = {**meta, **sizes, "checked": [f"{layout}-{variant}" for layout, variant, _ in drawn]}
     (out_dir / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -266,9 +273,10 @@ def _texts(fig: Figure) -> list:
     return [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
 
 
-def _smallest_font(fig: Figure) -> float:
-    """Smallest font size (pt) of the figure's visible texts (mathtext sub/superscripts aside)."""
-    return min((t.get_fontsize() for t in _texts(fig)), default=10.0)
+def _smallest_font(fig: Figure, texts: list | None = None) -> float:
+    """Smallest font size (pt) of the figure's visible texts (mathtext sub/superscripts aside);
+    ``texts`` is ``_texts(fig)`` when the caller has it (finding them walks every artist)."""
+    return min((t.get_fontsize() for t in (_texts(fig) if texts is None else texts)), default=10.0)
 
 
 def _fit_narrow(fig: Figure) -> None:
@@ -276,10 +284,11 @@ def _fit_narrow(fig: Figure) -> None:
     phone's column, is at least LEGIBLE_PX: the saved (tight) width must stay below
     min_font * NARROW_COLUMN_PX / LEGIBLE_PX points. Titles wrap at the figure's edge, but
     not those with math: wrapping would split a $…$ span and show its TeX."""
-    for text in _texts(fig):
+    texts = _texts(fig)
+    for text in texts:
         if any(text is ax.title or text is ax._left_title or text is ax._right_title for ax in fig.axes):
             text.set_wrap("$" not in text.get_text())
-    limit_pt = _smallest_font(fig) * NARROW_COLUMN_PX / LEGIBLE_PX
+    limit_pt = _smallest_font(fig, texts) * NARROW_COLUMN_PX / LEGIBLE_PX
     placed_by_hand = any(ax.get_subplotspec() is None for ax in fig.axes)
     if fig.get_layout_engine() is None and not placed_by_hand and not any(hasattr(ax, "_colorbar") for ax in fig.axes):
         # Re-lay the smaller figure out (a colorbar added without a layout engine has a grid that
@@ -287,7 +296,7 @@ def _fit_narrow(fig: Figure) -> None:
         # figures keep their fractions).
         fig.set_layout_engine("constrained")
     for _ in range(6):
-        width_pt = _tight_width_pt(fig)
+        width_pt = _laid_out_width_pt(fig)
         if width_pt <= limit_pt:
             return
         factor = max(0.6, limit_pt / width_pt * 0.98)
@@ -296,9 +305,19 @@ def _fit_narrow(fig: Figure) -> None:
     raise ValueError(f"figure {fig.get_label() or ''!r}: cannot fit a phone's column ({width_pt:.0f} > {limit_pt:.0f} pt)")
 
 
-def _tight_width_pt(fig: Figure) -> float:
-    fig.canvas.draw()
-    return fig.get_tightbbox(fig.canvas.get_renderer()).width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
+def _laid_out_width_pt(fig: Figure) -> float:
+    """The width (pt) that savefig(bbox_inches="tight") would write, padding included. The
+    figure's layout engine lays it out, as a draw would first do, and its tight box is measured;
+    no artist is drawn: fitting needs only the sizes of its parts (the check draws the figure
+    once it has its final size)."""
+    renderer = fig.canvas.get_renderer()
+    engine = fig.get_layout_engine()
+    if fig.axes and engine is not None:
+        try:
+            engine.execute(fig)
+        except ValueError:
+            pass  # as Figure.draw does: a layout that cannot be solved leaves the axes where they are
+    return fig.get_tightbbox(renderer).width * 72 + 2 * plt.rcParams["savefig.pad_inches"] * 72
 
 
 def _unsampled_images(fig: Figure) -> None:

@@ -359,17 +359,21 @@ if __name__ == "__main__":
         fig, axes = plt.subplots(*((2, 1) if narrow else (1, 2)), figsize=(4.6, 8.0) if narrow else (9.0, 5.0),
                                  sharex=True, sharey=True, layout="constrained")  # 같은 눈금으로 비교
         for ax, (title, batches, color) in zip(axes, panels):
+            rows, tokens, padded_to = [], [], []  # 시퀀스마다: 줄 번호, 길이, 배치의 최대 길이
             row = 0
             for batch in batches:
                 batch_lengths = lengths[batch].tolist()
                 width = max(batch_lengths)
-                for length in batch_lengths:
-                    ax.barh(row, length, height=1.0, color=color, linewidth=0)
-                    ax.barh(row, width - length, left=length, height=1.0, color=color, alpha=0.25, linewidth=0)
-                    row += 1
+                rows += range(row, row + len(batch))
+                tokens += batch_lengths
+                padded_to += [width] * len(batch)
+                row += len(batch)
                 fraction = padding_fraction([batch], lengths)
                 ax.text(width + 3, row - len(batch) / 2, f"패딩 {fraction:.0%}", va="center")
                 row += 3  # 배치 사이의 빈 줄
+            padding = [width - length for width, length in zip(padded_to, tokens)]
+            ax.barh(rows, tokens, height=1.0, color=color, linewidth=0)  # 실제 토큰
+            ax.barh(rows, padding, left=tokens, height=1.0, color=color, alpha=0.25, linewidth=0)  # 패딩
             ax.set_title(title)
             ax.set_xlabel("토큰 위치")
             ax.grid(False)

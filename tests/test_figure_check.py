@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
+from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
 from snippets import _figure_check as check  # noqa: E402
 from snippets._figures import FigureDefect, figure_style, legend_below, save_figure  # noqa: E402
@@ -82,6 +82,42 @@ def test_a_label_that_runs_out_of_its_box_is_caught():
     ax.add_patch(FancyBboxPatch((4, 1.5), 2, 1, boxstyle="round,pad=0"))
     ax.text(5, 2, "Multi-Head Attention", ha="center", va="center")
     only(check.defects(fig), "runs out of the box it labels")
+
+
+def test_a_label_only_in_the_bounding_box_of_a_round_shape_is_not_held_by_it():
+    # The text's centre lies in the circle's bounding box but outside the circle: the circle
+    # does not label it, so the text may run past the circle's box.
+    fig, ax = plt.subplots(figsize=(4.0, 4.0))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.add_patch(Circle((5, 5), 2))
+    ax.text(6.8, 6.8, "원 밖의 긴 설명 글자", ha="left", va="center")
+    assert [item for item in check.defects(fig) if "box it labels" in item] == []
+    ax.text(5, 5, "원 안에 넣기엔 너무 긴 글자", ha="center", va="center")
+    only([item for item in check.defects(fig) if "box it labels" in item], "runs out of the box it labels")
+
+
+def test_many_boxes_each_hold_their_own_label():
+    # A bar chart of many bars: each label is tested against the bar that holds it.
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    bars = ax.bar(range(12), np.full(12, 4.0), width=0.9)
+    ax.set_ylim(0, 5)
+    ax.text(bars[3].get_x() + 0.45, 2, "넘치는 라벨", ha="center", va="center", rotation=90)
+    assert check.defects(fig, phone_column_px=1000) == []
+    ax.text(bars[8].get_x() + 0.45, 2, "넘치는 라벨", ha="center", va="center")
+    only([item for item in check.defects(fig, phone_column_px=1000) if "box" in item], "runs out of the box")
+
+
+def test_one_draw_records_the_painted_texts_and_the_saved_area():
+    fig = clean_figure()
+    drawing = check.draw(fig)
+    assert {item.label for item in drawing.painted} >= {"깨끗한 그림", "위치 pos", "사인", "코사인"}
+    assert (
+        check.saved_area(fig, drawing.renderer, drawing.tight).bounds
+        == check.saved_area(fig, fig.canvas.get_renderer()).bounds
+    )
 
 
 def test_a_label_that_fits_its_box_passes():
@@ -205,6 +241,25 @@ def test_save_figure_records_every_check(tmp_path, monkeypatch):
     save_figure("checked", draw, alt="확인된 그림", narrow=True)
     meta = json.loads((tmp_path / "figures" / "checked.json").read_text(encoding="utf-8"))
     assert meta["checked"] == ["wide-light", "wide-dark", "narrow-light", "narrow-dark"]
+
+
+def texts_apart_until_shrunk(narrow=False):
+    """Two labels side by side that clear each other at the drawn width but overlap once the
+    figure is shrunk (fonts keep their size) to fit a phone's column."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.0), layout="constrained")
+    ax.plot(X, np.sin(X))
+    ax.set_ylim(-3, 3)
+    for x in (0.05, 0.45):
+        ax.text(x, 0.85, "한 줄로 늘어선 아주 긴 설명 글자", transform=ax.transAxes)
+    return fig
+
+
+def test_save_figure_checks_the_figure_at_its_fitted_size(tmp_path, monkeypatch):
+    monkeypatch.setenv("SNIPPET_OUTPUT_DIR", str(tmp_path))
+    assert check.defects(texts_apart_until_shrunk(), phone_column_px=1000) == []
+
+    with pytest.raises(FigureDefect, match=r"figure 'fitted-check' \(only layout, light palette\): text .* overlaps"):
+        save_figure("fitted-check", texts_apart_until_shrunk, alt="맞춘 크기 확인용 그림")
 
 
 def test_a_learners_run_outside_the_build_warns_and_still_draws(tmp_path, monkeypatch, capsys):
