@@ -21,6 +21,8 @@ the thing it replaces is as expected.
 
 from __future__ import annotations
 
+import inspect
+
 import matplotlib
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
@@ -60,9 +62,8 @@ def _share_math_layouts() -> None:
         return  # a matplotlib without that cache; or already shared
     layouts: dict = {}
 
-    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
-        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
-        return _remember(layouts, key, lambda: parse(self, s, dpi, prop, antialiased, load_glyph_flags))
+    def _parse_cached(self, *args):  # (s, dpi, prop, antialiased, load_glyph_flags) in matplotlib 3.11
+        return _remember(layouts, (self._output_type, *args), lambda: parse(self, *args))
 
     _parse_cached.layouts = layouts
     _parse_cached.__wrapped__ = parse  # the parse itself, uncached
@@ -77,6 +78,8 @@ def _share_text_sizes() -> None:
     measure = getattr(matplotlib.text, "_get_text_metrics_with_cache", None)
     if measure is None or hasattr(measure, "sizes"):
         return  # a matplotlib without it; or already shared
+    if list(inspect.signature(measure).parameters) != ["renderer", "text", "fontprop", "ismath", "dpi"]:
+        return  # another matplotlib (a notebook run elsewhere): its own way
     sizes: dict = {}
 
     def _get_text_metrics_with_cache(renderer, text, fontprop, ismath, dpi):
