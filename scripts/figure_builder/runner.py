@@ -119,10 +119,7 @@ class Kernel:
 
     def kill(self) -> None:
         if self.pid:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)  # the kernel leads a session of its own
-            except (ProcessLookupError, PermissionError):
-                pass
+            _kill_group_or_process(self.pid)  # the kernel leads a session of its own
 
 
 def run_snippet(config: BuilderConfig, name: str, staging: Path, kernel: Kernel) -> dict:
